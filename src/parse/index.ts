@@ -1,0 +1,123 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { isValid, parseISO, format } from "date-fns";
+import { error, warning, hasErrors, sortDiagnostics, type Diagnostic } from "../errors.js";
+import type { DigestFormat, Issue } from "../model/issue.js";
+import { validateIssue } from "../model/validate.js";
+import type { ParseResult } from "./content.js";
+import { decodeDigest } from "./lines.js";
+import { parseMarkdownDigest } from "./markdown.js";
+import { parseTextDigest } from "./text.js";
+
+export interface LoadResult {
+  /** Issues that parsed without errors, oldest first. */
+  issues: Issue[];
+  diagnostics: Diagnostic[];
+  /** Every digest file found, parsed or not. */
+  files: string[];
+}
+
+const DIGEST_NAME = /^(\d{4}-\d{2}-\d{2})(?:-([a-z0-9][a-z0-9-]*))?\.(txt|md)$/u;
+const IMAGE_FILE = /\.(?:png|jpe?g|gif|webp|svg|bmp|avif)$/iu;
+
+/**
+ * Reads every digest in a folder into the model. Order: list the folder,
+ * check each name, decode and parse each file, check the whole issue, then
+ * look for two files of one date. Every problem is returned; nothing throws
+ * for bad input.
+ */
+export async function loadIssues(issuesDir: string, options: { displayRoot?: string } = {}): Promise<LoadResult> {
+  const display = (path: string) => relative(options.displayRoot ?? process.cwd(), path) || path;
+  let names: string[];
+  try {
+    names = (await readdir(issuesDir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+  } catch (cause) {
+    const diagnostic = error({ file: display(issuesDir) }, `cannot read the issues folder: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
+    return { issues: [], diagnostics: [diagnostic], files: [] };
+  }
+
+  const diagnostics: Diagnostic[] = [];
+  const issues: Issue[] = [];
+  const files: string[] = [];
+  const byDate = new Map<string, string>();
+  for (const name of names) {
+    const path = join(issuesDir, name);
+    const file = display(path);
+    if (name.startsWith(".") || !/\.(txt|md)$/u.test(name)) continue;
+    const m = DIGEST_NAME.exec(name);
+    if (!m) {
+      diagnostics.push(warning({ file }, "not a digest name, so it is skipped: expected YYYY-MM-DD.txt or YYYY-MM-DD-slug.md"));
+      continue;
+    }
+    files.push(file);
+    const [, date, slug, extension] = m as unknown as [string, string, string | undefined, string];
+    if (!isRealDate(date)) {
+      diagnostics.push(error({ file }, `the date ${date} in the file name does not exist: expected a real calendar date`));
+      continue;
+    }
+    const earlier = byDate.get(date);
+    if (earlier) {
+      diagnostics.push(error({ file }, `a second digest for ${date}: ${earlier} has that date already; keep one file per date`));
+      continue;
+    }
+    byDate.set(date, file);
+
+    const decoded = decodeDigest(file, await readFile(path));
+    if (!decoded.ok) {
+      diagnostics.push(decoded.diagnostic);
+      continue;
+    }
+    const format: DigestFormat = extension === "md" ? "markdown" : "text";
+    const parsed: ParseResult = format === "markdown" ? parseMarkdownDigest(file, decoded.text) : parseTextDigest(file, decoded.text);
+    const fileDiagnostics = [...parsed.diagnostics, ...findForbiddenCharacters(file, decoded.text)];
+    const { statedDate, ...content } = parsed.content;
+    if (statedDate && statedDate.value !== date) {
+      fileDiagnostics.push(error({ file, line: statedDate.line }, `front matter: date ${statedDate.value} does not agree with the file name's ${date}`));
+    }
+    const issue: Issue = {
+      ...content,
+      date,
+      ...(slug ? { slug } : {}),
+      imageFiles: await listImages(join(issuesDir, date)),
+      source: { file, format },
+    };
+    fileDiagnostics.push(...validateIssue(issue));
+    diagnostics.push(...fileDiagnostics);
+    if (!hasErrors(fileDiagnostics)) issues.push(issue);
+  }
+  issues.sort((a, b) => a.date.localeCompare(b.date));
+  return { issues, diagnostics: sortDiagnostics(diagnostics), files };
+}
+
+function isRealDate(date: string): boolean {
+  const parsed = parseISO(date);
+  return isValid(parsed) && format(parsed, "yyyy-MM-dd") === date;
+}
+
+async function listImages(folder: string): Promise<string[]> {
+  try {
+    return (await readdir(folder)).filter((n) => IMAGE_FILE.test(n)).sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * XML 1.0 forbids most C0 control characters and U+FFFE/U+FFFF; feeds drop
+ * them, so the editor is told where they are.
+ */
+export const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
+
+function findForbiddenCharacters(file: string, text: string): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const line of text.split(/\r?\n|\r/).map((t, i) => ({ t, n: i + 1 }))) {
+    const m = XML_FORBIDDEN.exec(line.t);
+    if (m) {
+      const code = m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+      found.push(warning({ file, line: line.n }, `a control character U+${code} that feeds cannot carry: it will be dropped from the output`));
+    }
+  }
+  return found;
+}
+
+export { parseTextDigest, parseMarkdownDigest };
