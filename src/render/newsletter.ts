@@ -1,0 +1,32 @@
+/**
+ * What the newsletter renderer hands to the sender: one issue's message,
+ * the same for every recipient but for the unsubscribe link, which is a
+ * placeholder the sender fills in per recipient (and the archive copy fills
+ * in with the site's general unsubscribe page, so it never holds a dead link).
+ */
+export interface NewsletterContent {
+  /** The issue's date, `YYYY-MM-DD`. */
+  date: string;
+  /** One line, no CR or LF. */
+  subject: string;
+  html: string;
+  text: string;
+  /** The issue's web version. */
+  webUrl: string;
+}
+
+/**
+ * A URL-shaped placeholder, so that escaping by the template engine, MJML
+ * and the HTML minifier all leave it as it is (`.invalid` is reserved by
+ * RFC 2606 and can never resolve).
+ */
+export const UNSUBSCRIBE_URL_PLACEHOLDER = "https://unsubscribe.letterpress.invalid/";
+
+export function fillUnsubscribeUrl(content: NewsletterContent, url: string): NewsletterContent {
+  const escapedForHtml = url.replaceAll("&", "&amp;").replaceAll('"', "&quot;");
+  return {
+    ...content,
+    html: content.html.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, escapedForHtml),
+    text: content.text.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, url),
+  };
+}
