@@ -11,10 +11,11 @@ import { terminal, type Output } from "./output.js";
  * (printed with its stack); 2 recipients left undelivered.
  */
 export async function main(argv: string[], out: Output = terminal): Promise<number> {
-  const program = buildProgram(out);
+  const status = { exitCode: 0 };
+  const program = buildProgram(out, status);
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
+    return status.exitCode;
   } catch (err) {
     return reportFailure(err, out);
   }
@@ -42,7 +43,12 @@ function reportFailure(err: unknown, out: Output): number {
 const configOption = () => new Option("--config <file>", "configuration file").default("letterpress.config.json");
 const issuesOption = () => new Option("--issues <dir>", "folder of dated digest files").default("issues");
 
-function buildProgram(out: Output): Command {
+/** What a command that finished without throwing asks the process to exit with. */
+export interface CommandStatus {
+  exitCode: number;
+}
+
+function buildProgram(out: Output, status: CommandStatus): Command {
   const program = new Command("letterpress")
     .description("Compiles dated digest files into feeds, a web archive and an email newsletter.")
     .exitOverride()
@@ -56,7 +62,7 @@ function buildProgram(out: Output): Command {
     .addOption(configOption())
     .action(async (opts: { issues: string }) => {
       const summary = await runCheck(opts.issues, out);
-      if (summary.errors > 0) process.exitCode = 1;
+      if (summary.errors > 0) status.exitCode = 1;
     });
 
   program
@@ -81,7 +87,7 @@ function buildProgram(out: Output): Command {
     .action(async (opts: { issues: string; config: string }) => {
       await loadConfig({ file: explicitConfig(opts.config) });
       const summary = await runCheck(opts.issues, out);
-      if (summary.errors > 0) process.exitCode = 1;
+      if (summary.errors > 0) status.exitCode = 1;
     });
 
   return program;

@@ -15,6 +15,8 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   /** Every digest file found, parsed or not. */
   files: string[];
+  /** Entries read from every file, including files with errors. */
+  entryCount: number;
 }
 
 const DIGEST_NAME = /^(\d{4}-\d{2}-\d{2})(?:-([a-z0-9][a-z0-9-]*))?\.(txt|md)$/u;
@@ -33,12 +35,13 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
     names = (await readdir(issuesDir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
   } catch (cause) {
     const diagnostic = error({ file: display(issuesDir) }, `cannot read the issues folder: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
-    return { issues: [], diagnostics: [diagnostic], files: [] };
+    return { issues: [], diagnostics: [diagnostic], files: [], entryCount: 0 };
   }
 
   const diagnostics: Diagnostic[] = [];
   const issues: Issue[] = [];
   const files: string[] = [];
+  let entryCount = 0;
   const byDate = new Map<string, string>();
   for (const name of names) {
     const path = join(issuesDir, name);
@@ -71,6 +74,7 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
     const parsed: ParseResult = format === "markdown" ? parseMarkdownDigest(file, decoded.text) : parseTextDigest(file, decoded.text);
     const fileDiagnostics = [...parsed.diagnostics, ...findForbiddenCharacters(file, decoded.text)];
     const { statedDate, ...content } = parsed.content;
+    entryCount += content.entries.length + content.extras.length;
     if (statedDate && statedDate.value !== date) {
       fileDiagnostics.push(error({ file, line: statedDate.line }, `front matter: date ${statedDate.value} does not agree with the file name's ${date}`));
     }
@@ -86,7 +90,7 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
     if (!hasErrors(fileDiagnostics)) issues.push(issue);
   }
   issues.sort((a, b) => a.date.localeCompare(b.date));
-  return { issues, diagnostics: sortDiagnostics(diagnostics), files };
+  return { issues, diagnostics: sortDiagnostics(diagnostics), files, entryCount };
 }
 
 function isRealDate(date: string): boolean {

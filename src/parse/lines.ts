@@ -21,10 +21,7 @@ export function decodeDigest(file: string, bytes: Uint8Array): DecodedText {
   if (nul !== -1) {
     return {
       ok: false,
-      diagnostic: error(
-        { file, line: lineOfOffset(bytes, nul) },
-        "this is a binary file, not a digest: expected UTF-8 text",
-      ),
+      diagnostic: error({ file }, "this is a binary file, not a digest: expected UTF-8 text"),
     };
   }
   try {

@@ -131,9 +131,9 @@ function readEntry(file: string, line: number, heading: EntryHeading, sectionLin
   const tokens = markdown.parse(lines.join("\n"), {});
   const images: string[] = [];
   const links: string[] = [];
-  const keptParagraphs: string[] = [];
+  const keptParagraphs: { text: string; listItem: boolean }[] = [];
   const dropLines = new Set<number>();
-  forEachParagraph(tokens, (inline, map) => {
+  forEachParagraph(tokens, (inline, map, marker) => {
     const children = inline.children ?? [];
     for (const child of children) {
       if (child.type === "image") images.push(String(child.attrGet("src") ?? ""));
@@ -148,14 +148,17 @@ function readEntry(file: string, line: number, heading: EntryHeading, sectionLin
     if (onlyImages || onlyLink) {
       for (let i = map[0]; i < map[1]; i++) dropLines.add(i);
     } else {
-      keptParagraphs.push(plainText(children));
+      keptParagraphs.push({ text: marker + plainText(children), listItem: marker !== "" });
     }
   });
 
   const kept = lines.filter((_, i) => !dropLines.has(i)).join("\n").trim();
-  const parts = splitBody(keptParagraphs.join("\n\n"));
-  const body = stripChineseTitle(kept, parts.chineseTitle);
+  // List items stay on consecutive lines; paragraphs are separated by a blank line.
+  const plain = keptParagraphs.map((p, i) => (i === 0 ? "" : p.listItem && keptParagraphs[i - 1]!.listItem ? "\n" : "\n\n") + p.text).join("");
   const numbered = heading.category !== undefined || heading.number !== undefined;
+  // An untagged entry (an editor's note) has no Chinese title: all its Chinese text is the summary.
+  const parts = numbered ? splitBody(plain) : { ...splitBody(plain), chineseTitle: "", summary: splitBody(`。${plain}`).summary };
+  const body = numbered ? stripChineseTitle(kept, parts.chineseTitle) : kept;
   if (numbered && links.length === 0) {
     diagnostics.push(error(where, `entry "${heading.title}" has no link: expected a line \`[Paper](https://…)\``));
   }
@@ -178,10 +181,21 @@ function readEntry(file: string, line: number, heading: EntryHeading, sectionLin
   };
 }
 
-function forEachParagraph(tokens: Token[], visit: (inline: Token, map: [number, number]) => void): void {
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if (token.type === "inline" && token.map) visit(token, token.map);
+/** Each inline run of the body, with the list marker its item would have in plain text (`- `, `2. `). */
+function forEachParagraph(tokens: Token[], visit: (inline: Token, map: [number, number], marker: string) => void): void {
+  const lists: { ordered: boolean; next: number }[] = [];
+  let marker = "";
+  for (const token of tokens) {
+    if (token.type === "bullet_list_open") lists.push({ ordered: false, next: 1 });
+    else if (token.type === "ordered_list_open") lists.push({ ordered: true, next: Number(token.attrGet("start") ?? 1) });
+    else if (token.type === "bullet_list_close" || token.type === "ordered_list_close") lists.pop();
+    else if (token.type === "list_item_open") {
+      const list = lists.at(-1)!;
+      marker = `${"  ".repeat(lists.length - 1)}${list.ordered ? `${list.next++}. ` : "- "}`;
+    } else if (token.type === "inline" && token.map) {
+      visit(token, token.map, marker);
+      marker = "";
+    }
   }
 }
 

@@ -157,6 +157,8 @@ function advance(file: string, entry: EntryDraft, line: SourceLine, diagnostics:
         return advance(file, entry, line, diagnostics);
       }
       entry.bodyLines.push(text);
+      // The link closes the body: what follows is images, a heading or the next entry.
+      if (takeTrailingUrl(text).url) entry.phase = "tail";
       return;
     case "tail":
       if (images) entry.images.push(...images);

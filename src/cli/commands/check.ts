@@ -11,11 +11,11 @@ export interface CheckSummary {
 
 /** Reads and validates every digest; prints each problem, then a one-line summary. */
 export async function runCheck(issuesDir: string, out: Output): Promise<CheckSummary> {
-  const { issues, diagnostics, files } = await loadIssues(issuesDir);
+  const { diagnostics, files, entryCount } = await loadIssues(issuesDir);
   for (const d of diagnostics) (d.severity === "error" ? out.error : out.warn)(formatDiagnostic(d));
   const summary: CheckSummary = {
     issues: files.length,
-    entries: issues.reduce((n, i) => n + i.entries.length + i.extras.length, 0),
+    entries: entryCount,
     warnings: diagnostics.filter((d) => d.severity === "warning").length,
     errors: diagnostics.filter((d) => d.severity === "error").length,
   };

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { recordOutput } from "../support/recorder.js";
+
+describe("--help", () => {
+  it("lists every command", async () => {
+    const out = recordOutput();
+    expect(await main(["node", "letterpress", "--help"], out)).toBe(0);
+    const text = out.lines.join("\n");
+    for (const command of ["check", "new", "start"]) expect(text).toContain(command);
+  });
+
+  it.each([
+    ["check", ["--issues", "--config"]],
+    ["new", ["--date", "--format", "--issues", "--config"]],
+  ])("describes every option of %s", async (command, options) => {
+    const out = recordOutput();
+    expect(await main(["node", "letterpress", command, "--help"], out)).toBe(0);
+    for (const option of options) expect(out.lines.join("\n")).toContain(option);
+  });
+
+  it("answers an unknown option with a usage error, exit 1, no stack", async () => {
+    const out = recordOutput();
+    expect(await main(["node", "letterpress", "check", "--bogus"], out)).toBe(1);
+    expect(out.lines.join("\n")).toMatch(/unknown option '--bogus'/u);
+    expect(out.lines.join("\n")).not.toMatch(/\n\s+at /u);
+  });
+});
