@@ -6,7 +6,13 @@
 
 /** CJK ideographs and CJK punctuation (the `。` that ends a Chinese sentence among them). */
 const CJK = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]/u;
-const CJK_GLOBAL = new RegExp(CJK.source, "gu");
+
+/** The same ranges as CJK, by code unit: a regular expression per character is slow over a long abstract. */
+function isCjkCode(c: number): boolean {
+  return (
+    (c >= 0x3000 && c <= 0x303f) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xffef)
+  );
+}
 
 export function hasCjk(text: string): boolean {
   return CJK.test(text);
@@ -44,7 +50,6 @@ export function matchUntaggedHeading(line: string): EntryHeading {
 }
 
 const URL_ONLY = /^https?:\/\/\S+$/u;
-const TRAILING_URL = /\s*(https?:\/\/\S+)$/u;
 
 export function isUrlLine(line: string): boolean {
   return URL_ONLY.test(line);
@@ -52,8 +57,12 @@ export function isUrlLine(line: string): boolean {
 
 /** Splits a URL off the end of a body, where the sample puts each entry's link. */
 export function takeTrailingUrl(body: string): { body: string; url?: string } {
-  const m = TRAILING_URL.exec(body);
-  return m ? { body: body.slice(0, m.index), url: m[1]! } : { body };
+  // The last word, found from the end: a regular expression anchored with `$`
+  // would be tried at every space of a long abstract.
+  const end = body.trimEnd();
+  const start = Math.max(end.lastIndexOf(" "), end.lastIndexOf("\n"), end.lastIndexOf("\t")) + 1;
+  const word = end.slice(start);
+  return URL_ONLY.test(word) ? { body: end.slice(0, start).trimEnd(), url: word } : { body };
 }
 
 /**
@@ -86,7 +95,12 @@ export interface BodyParts {
 export function splitBody(body: string): BodyParts {
   const text = body.trim();
   let lastCjkEnd = -1;
-  for (const m of text.matchAll(CJK_GLOBAL)) lastCjkEnd = m.index + m[0].length;
+  for (let i = text.length - 1; i >= 0; i--) {
+    if (isCjkCode(text.charCodeAt(i))) {
+      lastCjkEnd = i + 1;
+      break;
+    }
+  }
   const chinese = lastCjkEnd === -1 ? "" : text.slice(0, lastCjkEnd);
   const abstract = cleanAbstract(lastCjkEnd === -1 ? text : text.slice(lastCjkEnd));
   const stop = chinese.indexOf("。");

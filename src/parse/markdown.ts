@@ -47,9 +47,11 @@ export function parseMarkdownDigest(file: string, text: string): ParseResult {
     }
     const next = headings[k + 1];
     const endLine = next ? next.token.map![0] : sourceLines.length - bodyStart;
-    const sectionLines = sourceLines.slice(bodyStart + token.map![1], bodyStart + endLine);
+    const sectionStart = token.map![1];
+    const sectionLines = sourceLines.slice(bodyStart + sectionStart, bodyStart + endLine);
+    const sectionTokens = tokens.slice(index + 3, next ? next.index : tokens.length);
     const heading = matchNumberedHeading(inline.content.trim()) ?? matchTaggedHeading(inline.content.trim()) ?? matchUntaggedHeading(inline.content.trim());
-    content.entries.push(readEntry(file, line, heading, sectionLines, diagnostics));
+    content.entries.push(readEntry(file, line, heading, { lines: sectionLines, tokens: sectionTokens, firstLine: sectionStart }, diagnostics));
   }
   if (content.entries.length === 0) {
     diagnostics.push(error({ file, line: bodyStart + 1 }, "no entries found: expected one `## [TAG] Title` heading per entry"));
@@ -113,22 +115,39 @@ const AUTHOR_LINE = /^[*_]([^*_].*?)[*_]\s*(?:[(（](.+)[)）])?\s*$/u;
  * parentheses, paragraphs (Chinese title and summary, English abstract), a
  * link paragraph and images. What is left is kept as Markdown for renderers.
  */
-function readEntry(file: string, line: number, heading: EntryHeading, sectionLines: string[], diagnostics: Diagnostic[]): Entry {
+interface Section {
+  lines: string[];
+  /** The section's tokens from the parse of the whole body; their maps count from the body's start. */
+  tokens: Token[];
+  /** The body line the section starts at. */
+  firstLine: number;
+}
+
+function readEntry(file: string, line: number, heading: EntryHeading, section: Section, diagnostics: Diagnostic[]): Entry {
   const where = { file, line };
   let authors: string[] = [];
   let affiliations: string[] = [];
-  const firstText = sectionLines.findIndex((l) => l.trim() !== "");
-  const lines = [...sectionLines];
+  const firstText = section.lines.findIndex((l) => l.trim() !== "");
+  const lines = [...section.lines];
+  let tokens = section.tokens;
+  let offset = section.firstLine;
   if (firstText !== -1) {
     const m = AUTHOR_LINE.exec(lines[firstText]!.trim());
     if (m) {
       authors = splitAuthors(m[1]!);
       affiliations = m[2] ? splitAffiliations(m[2]) : [];
       lines[firstText] = "";
+      // The author line is its own paragraph (the usual case): drop its tokens.
+      // Glued to the next line, it shares a paragraph: parse the rest again.
+      const first = tokens[1];
+      if (tokens[0]?.type === "paragraph_open" && first?.map && first.map[1] - first.map[0] === 1) tokens = tokens.slice(3);
+      else {
+        tokens = markdown.parse(lines.join("\n"), {});
+        offset = 0;
+      }
     }
   }
 
-  const tokens = markdown.parse(lines.join("\n"), {});
   const images: string[] = [];
   const links: string[] = [];
   const keptParagraphs: { text: string; listItem: boolean }[] = [];
@@ -146,7 +165,7 @@ function readEntry(file: string, line: number, heading: EntryHeading, sectionLin
     const onlyImages = meaningful.length > 0 && meaningful.every((c) => c.type === "image");
     const onlyLink = meaningful.length === 3 && meaningful[0]!.type === "link_open" && meaningful[2]!.type === "link_close";
     if (onlyImages || onlyLink) {
-      for (let i = map[0]; i < map[1]; i++) dropLines.add(i);
+      for (let i = map[0]; i < map[1]; i++) dropLines.add(i - offset);
     } else {
       keptParagraphs.push({ text: marker + plainText(children), listItem: marker !== "" });
     }
