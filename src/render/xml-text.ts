@@ -12,13 +12,14 @@ export function dropXmlForbidden(text: string): string {
   return text.replace(XML_FORBIDDEN_ALL, "");
 }
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 
 /**
- * Escapes text for XML or HTML character data and quoted attribute values
- * alike: `&`, `<`, `>` and both quotes. `]]>` cannot survive either, since its
- * `>` is escaped. Forbidden characters are dropped first.
+ * Escapes text for XML or HTML character data and double-quoted attribute
+ * values alike (we write no single-quoted ones): `&`, `<`, `>`, `"`. A `]]>`
+ * cannot survive, since its `>` is escaped. Forbidden characters are
+ * dropped first.
  */
 export function escapeMarkup(text: string): string {
-  return dropXmlForbidden(text).replace(/[&<>"']/gu, (c) => ESCAPES[c]!);
+  return dropXmlForbidden(text).replace(/[&<>"]/gu, (c) => ESCAPES[c]!);
 }
