@@ -85,7 +85,7 @@ class DateSpellings {
   fill(xml: string): string {
     let result = xml;
     for (const [utc, withOffset] of this.#spellings) result = result.replaceAll(`>${utc}<`, `>${withOffset}<`);
-    if (/>[^<]*(?:\.\d{3}Z|GMT)</u.test(result)) throw new Error("a date written by `feed` was not given its offset: has `feed`'s output changed?");
+    if (/>(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z|\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT)</u.test(result)) throw new Error("a date written by `feed` was not given its offset: has `feed`'s output changed?");
     return result;
   }
 }

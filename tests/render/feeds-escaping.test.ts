@@ -97,6 +97,12 @@ describe("what feed 6 leaves out or gets wrong about the feed", () => {
     expect((JSON.parse(files.get("feed.json")!) as { items: { date_published: string }[] }).items[0]!.date_published).toBe("2021-03-14T03:30:00-04:00");
   });
 
+  it("a site in UTC writes Z and +0000", () => {
+    const files = render([makeIssue("2020-10-30")], testConfig({ site: { timezone: "UTC" } }));
+    expect((parseXml(files.get("atom.xml")!) as Atom).feed.updated).toBe("2020-10-30T08:00:00Z");
+    expect((parseXml(files.get("feed.xml")!) as Rss).rss.channel.item[0]!.pubDate).toBe("Fri, 30 Oct 2020 08:00:00 +0000");
+  });
+
   it("updated is the newest item's date, never the build time", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2031-07-04T12:00:00Z"));

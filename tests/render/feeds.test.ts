@@ -136,6 +136,29 @@ describe("category feeds", () => {
   });
 });
 
+describe("every feed of the example issues", () => {
+  it("RSS, Atom and JSON Feed agree on every id, title, link and date, read back by real parsers", () => {
+    const feeds = [...files.keys()].filter((p) => p.endsWith("feed.json")).map((p) => p.slice(0, -"feed.json".length));
+    expect(feeds.length).toBeGreaterThan(4);
+    for (const folder of feeds) {
+      const json = parseJsonFeed(JSON.parse(file(`${folder}feed.json`)));
+      const fromJson = (json.items ?? []).map((i) => ({ id: i.id, title: i.title, url: i.url, at: new Date(i.date_published!).getTime() }));
+      expect(fromJson.length, folder).toBeGreaterThan(0);
+      for (const format of ["feed.xml", "atom.xml"]) {
+        const feed = parseFeed(file(`${folder}${format}`));
+        const items = feed.items.map((i) => ({ id: i.id, title: i.title, url: i.url, at: i.published?.getTime() }));
+        expect(items, `${folder}${format}`).toEqual(fromJson);
+        expect(feed.self, `${folder}${format}`).toBe(`${site}${folder}${format}`);
+      }
+      for (const item of fromJson) {
+        expect(item.id).toMatch(/^https:\/\/example\.org\/digest\/issues\/\d{4}-\d{2}-\d{2}\/(#entry-[0-9a-f]{12})?$/u);
+        expect(item.url).toMatch(/^https?:\/\//u);
+      }
+      expect(new Set(fromJson.map((i) => i.id)).size, folder).toBe(fromJson.length);
+    }
+  });
+});
+
 describe.skipIf(!haveJing)("Atom against RFC 4287's RELAX NG schema (jing; needs ../shared)", () => {
   it("every Atom document is valid: main, categories, every archive page", async () => {
     const atoms = [...files].filter(([path]) => path.endsWith("atom.xml") || path.startsWith("feed-archive/")).map(([path, contents]) => ({ path, contents }));
