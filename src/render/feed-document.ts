@@ -82,7 +82,7 @@ function issueCategories(issue: Issue, config: Config): FeedItem["categories"] {
 }
 
 /** The common parts of every feed of the site. */
-function siteFeed(config: Config, paths: FeedDocument["paths"], title: string, items: FeedItem[], updated: PublishedAt): FeedDocument {
+export function siteFeed(config: Config, paths: FeedDocument["paths"], title: string, items: FeedItem[], updated: PublishedAt): FeedDocument {
   return {
     title,
     description: config.site.description,
@@ -103,7 +103,7 @@ function siteFeed(config: Config, paths: FeedDocument["paths"], title: string, i
 }
 
 /** Newest first: issues by date, then entries in the editor's order. */
-function newestFirst(issues: readonly Issue[]): Issue[] {
+export function newestFirst(issues: readonly Issue[]): Issue[] {
   return [...issues].sort((a, b) => b.date.localeCompare(a.date));
 }
 
@@ -168,5 +168,3 @@ class EntryKeys {
     return count === 1 ? hash : `${hash}-${count}`;
   }
 }
-
-export { newestFirst, siteFeed };

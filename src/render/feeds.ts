@@ -30,7 +30,7 @@ export function renderFeeds(issues: readonly Issue[], config: Config): OutputFil
   return files;
 }
 
-export const GENERATOR = "letterpress";
+const GENERATOR = "letterpress";
 
 /*
  * Why the text goes through placeholders. `feed` 6.0.0 lays out the

@@ -28,6 +28,8 @@ export async function runBuild(options: BuildCommandOptions, out: Output): Promi
     out.info(`feeds: ${[MAIN_FEED_PATHS.rss, MAIN_FEED_PATHS.atom, MAIN_FEED_PATHS.json].map((p) => `${shown}/${p}`).join(", ")}`);
     const categories = result.files.filter((f) => f.startsWith("categories/") && f.endsWith("/atom.xml")).length;
     if (categories > 0) out.info(`category feeds: ${shown}/categories/<tag>/ (${plural(categories, "category", "categories")})`);
+    const months = result.files.filter((f) => f.startsWith("feed-archive/")).length;
+    if (months > 0) out.info(`feed archive (RFC 5005): ${shown}/feed-archive/ (${plural(months, "month")})`);
   }
   return result.files;
 }
