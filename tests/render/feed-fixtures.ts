@@ -21,7 +21,17 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../.."
 export const exampleIssuesDir = join(repoRoot, "issues");
 /** `../shared` beside the repository: the team's schemas (not in users' clones). */
 export const atomSchema = join(resolve(repoRoot, "../shared"), "schemas/atom.rnc");
-export const haveJing = existsSync("/usr/bin/jing") && existsSync(atomSchema);
+export const haveJingBinary = existsSync("/usr/bin/jing");
+export const haveJing = haveJingBinary && existsSync(atomSchema);
+
+/**
+ * A RELAX NG schema that accepts any element: jing with it is a strict XML
+ * 1.0 parser (fast-xml-parser's validator lets a stray `]]>` and control
+ * characters through), so it checks well-formedness of RSS too.
+ */
+const ANY_XML = `start = anyElement
+anyElement = element * { (attribute * { text } | text | anyElement)* }
+`;
 
 export function testConfig(overrides: Partial<{ [K in keyof ConfigInput]: Record<string, unknown> }> = {}) {
   const raw: ConfigInput = {
@@ -54,6 +64,22 @@ export function parseXml(xml: string): Record<string, unknown> {
 
 /** Validates Atom documents with jing against RFC 4287's RELAX NG schema; returns jing's complaints. */
 export async function validateAtom(documents: { path: string; contents: string }[]): Promise<string> {
+  return runJing(atomSchema, documents);
+}
+
+/** Checks that documents are well-formed XML 1.0 with jing's strict parser; returns its complaints. */
+export async function checkWellFormed(documents: { path: string; contents: string }[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "letterpress-any-"));
+  try {
+    const schema = join(dir, "any.rnc");
+    await writeFile(schema, ANY_XML);
+    return await runJing(schema, documents);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function runJing(schema: string, documents: { path: string; contents: string }[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "letterpress-jing-"));
   try {
     const files: string[] = [];
@@ -63,7 +89,7 @@ export async function validateAtom(documents: { path: string; contents: string }
       files.push(file);
     }
     try {
-      await promisify(execFile)("jing", ["-c", atomSchema, ...files]);
+      await promisify(execFile)("jing", ["-c", schema, ...files]);
       return "";
     } catch (err) {
       return String((err as { stdout?: string }).stdout ?? err);

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { allEntries, type Issue } from "../../src/model/issue.js";
 import { renderFeeds } from "../../src/render/feeds.js";
 import type { OutputFile } from "../../src/render/output-file.js";
-import { haveJing, loadExampleIssues, parseXml, testConfig, validateAtom } from "./feed-fixtures.js";
+import { checkWellFormed, haveJing, haveJingBinary, loadExampleIssues, parseXml, testConfig, validateAtom } from "./feed-fixtures.js";
 
 const config = testConfig();
 const site = "https://example.org/digest/";
@@ -156,6 +156,13 @@ describe("every feed of the example issues", () => {
       }
       expect(new Set(fromJson.map((i) => i.id)).size, folder).toBe(fromJson.length);
     }
+  });
+});
+
+describe.skipIf(!haveJingBinary)("well-formed XML by a strict parser (jing)", () => {
+  it("every RSS, Atom and XSLT file", async () => {
+    const xml = [...files].filter(([p]) => p.endsWith(".xml") || p.endsWith(".xsl")).map(([path, contents]) => ({ path, contents }));
+    expect(await checkWellFormed(xml)).toBe("");
   });
 });
 
