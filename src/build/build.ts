@@ -1,7 +1,8 @@
 import type { Config } from "../config/schema.js";
-import { InputError } from "../errors.js";
+import { InputError, type Diagnostic } from "../errors.js";
 import type { Issue } from "../model/issue.js";
 import { loadIssues } from "../parse/index.js";
+import { renderFeeds } from "../render/feeds.js";
 import type { OutputFile } from "../render/output-file.js";
 import type { Output } from "../cli/output.js";
 import { writeOutputs } from "./write.js";
@@ -16,12 +17,14 @@ export interface BuildOptions {
 export interface BuildResult {
   issues: Issue[];
   files: string[];
+  /** Warnings found while reading the issues; the build went ahead. */
+  warnings: Diagnostic[];
 }
 
 /** A renderer: issues and configuration in, files out; no I/O, no clock. */
 export type Renderer = (issues: readonly Issue[], config: Config) => OutputFile[] | Promise<OutputFile[]>;
 
-const renderers: Renderer[] = [];
+const renderers: Renderer[] = [renderFeeds];
 
 /**
  * Order: parse and validate every issue (any error stops the build before a
@@ -36,5 +39,5 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const files: OutputFile[] = [];
   for (const render of renderers) files.push(...(await render(issues, options.config)));
   await writeOutputs(options.outDir, files);
-  return { issues, files: files.map((f) => f.path) };
+  return { issues, files: files.map((f) => f.path), warnings: diagnostics.filter((d) => d.severity === "warning") };
 }

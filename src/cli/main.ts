@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { loadConfig } from "../config/load.js";
 import { ConfigError, DeliveryError, InputError, formatDiagnostic } from "../errors.js";
+import { runBuild } from "./commands/build.js";
 import { runCheck } from "./commands/check.js";
 import { createDigest, todayIn, type NewFormat } from "./commands/new.js";
 import { terminal, type Output } from "./output.js";
@@ -63,6 +64,16 @@ function buildProgram(out: Output, status: CommandStatus): Command {
     .action(async (opts: { issues: string }) => {
       const summary = await runCheck(opts.issues, out);
       if (summary.errors > 0) status.exitCode = 1;
+    });
+
+  program
+    .command("build")
+    .description("compile every issue into out/: feeds, web archive, email; nothing is replaced if an issue has errors")
+    .addOption(issuesOption())
+    .option("--out <dir>", "output folder", "out")
+    .addOption(configOption())
+    .action(async (opts: { issues: string; out: string; config: string }) => {
+      await runBuild({ issues: opts.issues, out: opts.out, configFile: explicitConfig(opts.config) }, out);
     });
 
   program
