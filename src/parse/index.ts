@@ -5,6 +5,7 @@ import { isValid, parseISO, format } from "date-fns";
 import { error, warning, hasErrors, sortDiagnostics, type Diagnostic } from "../errors.js";
 import type { DigestFormat, Issue } from "../model/issue.js";
 import { validateIssue } from "../model/validate.js";
+import { XML_FORBIDDEN } from "../model/xml-characters.js";
 import type { ParseResult } from "./content.js";
 import { decodeDigest } from "./lines.js";
 import { parseMarkdownDigest } from "./markdown.js";
@@ -117,8 +118,6 @@ async function listImages(folder: string): Promise<string[]> {
  * XML 1.0 forbids most C0 control characters and U+FFFE/U+FFFF; feeds drop
  * them, so the editor is told where they are.
  */
-// No surrogates here: text comes through a fatal UTF-8 decoder, which never yields a lone one.
-export const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 function findForbiddenCharacters(file: string, text: string): Diagnostic[] {
   const found: Diagnostic[] = [];

@@ -1,4 +1,4 @@
-import { XML_FORBIDDEN } from "../parse/index.js";
+import { XML_FORBIDDEN } from "../model/xml-characters.js";
 
 /**
  * Text as it goes into XML and HTML. XML 1.0 (§2.2, `Char`) has no way to
