@@ -114,11 +114,7 @@ async function listImages(folder: string): Promise<string[]> {
   }
 }
 
-/**
- * XML 1.0 forbids most C0 control characters and U+FFFE/U+FFFF; feeds drop
- * them, so the editor is told where they are.
- */
-
+/** Feeds drop the characters XML forbids, so the editor is told where they are. */
 function findForbiddenCharacters(file: string, text: string): Diagnostic[] {
   const found: Diagnostic[] = [];
   if (!XML_FORBIDDEN.test(text)) return found;
