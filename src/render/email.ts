@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,7 +37,18 @@ export const GMAIL_CLIP_BYTES = 102 * 1024;
  */
 export const EMAIL_BUDGET_BYTES = GMAIL_CLIP_BYTES - 2 * 1024;
 
-export const DEFAULT_TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../templates");
+/**
+ * The package's own `templates/`: the nearest one above this module, which
+ * is two folders up from `src/render/` and `dist/render/` alike.
+ */
+export const DEFAULT_TEMPLATES_DIR = findTemplatesDir(dirname(fileURLToPath(import.meta.url)));
+
+function findTemplatesDir(from: string): string {
+  for (let dir = from, i = 0; i < 5; dir = dirname(dir), i++) {
+    if (existsSync(join(dir, "templates", "newsletter.mjml"))) return join(dir, "templates");
+  }
+  return resolve(from, "../../templates");
+}
 const MAIN_TEMPLATE = "newsletter.mjml";
 
 export interface NewsletterRendering {
