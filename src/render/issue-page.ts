@@ -74,11 +74,13 @@ function renderEntry(entry: EntryView, markdown: MarkdownIt): Html {
     entry.category ? html`<span class="badge">${entry.category.label}</span> ` : "",
     entry.starred ? html`<span class="star">${entry.starMarks} 重点关注</span>` : "",
   ];
-  const body =
+  // The parser keeps a Markdown entry's links and images out of `bodyMarkdown`, so they are shown the same way for both formats.
+  const text =
     entry.bodyMarkdown !== undefined
       ? trustedHtml(markdown.render(entry.bodyMarkdown))
       : html`${entry.summary ? html`<p>${entry.summary}</p>` : ""}
-${entry.abstractParagraphs.map((p) => html`<p class="abstract" lang="en">${p}</p>\n`)}${entry.moreLinks.map((l) => html`<p><a href="${l}">${l}</a></p>\n`)}${entry.images.map((i) => html`<p><img src="${i.url}" alt="${i.alt}" loading="lazy"></p>\n`)}`;
+${entry.abstractParagraphs.map((p) => html`<p class="abstract" lang="en">${p}</p>\n`)}`;
+  const body = html`${text}${entry.moreLinks.map((l) => html`<p><a href="${l}">${l}</a></p>\n`)}${entry.images.map((i) => html`<p><img src="${i.url}" alt="${i.alt}" loading="lazy"></p>\n`)}`;
   return html`<article id="${entry.anchor}" class="entry${entry.starred ? " starred" : ""}">
 <p class="muted">${head}</p>
 <h2>${entry.link ? html`<a href="${entry.link}">${entry.title}</a>` : entry.title}</h2>
