@@ -36,7 +36,8 @@ export interface InspectOptions {
   titles: readonly string[];
   /** Absolute URL prefix of the images and the folder they are in, to answer image requests offline. */
   images?: { urlPrefix: string; dir: string };
-  screenshots?: boolean;
+  /** Take a screenshot of the top of the message, this many CSS pixels tall (the README shows it). */
+  screenshotHeight?: number;
 }
 
 export async function inspectEmail(html: string, options: InspectOptions): Promise<ViewportReport[]> {
@@ -69,7 +70,10 @@ export async function inspectEmail(html: string, options: InspectOptions): Promi
         if (!box || box.width === 0 || box.height === 0 || box.x < 0 || box.x + box.width > width + 0.5) hiddenTitles.push(title);
       }
       const report: ViewportReport = { width, scrollWidth, hiddenTitles };
-      if (options.screenshots) report.screenshot = await page.screenshot({ fullPage: true });
+      if (options.screenshotHeight) {
+        const height = Math.min(options.screenshotHeight, Number(await page.evaluate("document.documentElement.scrollHeight")));
+        report.screenshot = await page.screenshot({ fullPage: true, clip: { x: 0, y: 0, width, height } });
+      }
       reports.push(report);
       await page.close();
     }

@@ -10,7 +10,8 @@ import { inspectEmail } from "./email-viewport.js";
 /**
  * `npm run shots`: the sample issue's newsletter in headless Chromium at a
  * phone's width (375 px) and the email's own (600 px), written to
- * `out/shots/email-375.png` and `email-600.png`. Exits 1 if the layout
+ * `out/shots/email-375.png` and `email-600.png` (the top 1600 px of each;
+ * copy them to `docs/shots/` for the README). Exits 1 if the layout
  * overflows or hides an entry title.
  */
 const root = process.cwd();
@@ -26,7 +27,7 @@ const reports = await inspectEmail(html, {
   widths: [375, 600],
   titles: [...view.entries, ...view.extras].map((e) => e.title),
   images: { urlPrefix: issueUrl(config, date), dir: join(root, "issues", date) },
-  screenshots: true,
+  screenshotHeight: 1600,
 });
 const outDir = resolve(root, "out/shots");
 await mkdir(outDir, { recursive: true });

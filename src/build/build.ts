@@ -82,7 +82,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
 }
 
 /** The images beside each issue, to publish with its web version so the email's absolute image URLs resolve. */
-async function readIssueImages(issuesDir: string, issues: readonly Issue[]): Promise<Map<string, OutputFile[]>> {
+export async function readIssueImages(issuesDir: string, issues: readonly Issue[]): Promise<Map<string, OutputFile[]>> {
   const images = new Map<string, OutputFile[]>();
   for (const issue of issues) {
     images.set(
