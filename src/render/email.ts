@@ -186,6 +186,8 @@ function byteLength(text: string): number {
 interface NewsletterTemplate {
   liquid: Liquid;
   template: Template[];
+  /** The template files as written, to point a fill-time error back at its file and line. */
+  sources: { file: string; text: string }[];
 }
 
 const liquid = new Liquid({ outputEscape: "escape", strictVariables: true, strictFilters: true, lenientIf: true, ownPropertyOnly: true });
@@ -198,7 +200,26 @@ async function fillNewsletter(compiled: NewsletterTemplate, view: IssueView, con
     preview: view.summary ?? (firstEntry ? `${firstEntry.chineseTitle || firstEntry.title}` : view.title),
     unsubscribeUrl: UNSUBSCRIBE_URL_PLACEHOLDER,
   };
-  return compiled.liquid.render(compiled.template, data) as Promise<string>;
+  try {
+    return (await compiled.liquid.render(compiled.template, data)) as string;
+  } catch (cause) {
+    throw new InputError("the newsletter template failed while filling in an issue", [fillDiagnostic(cause, compiled.sources)], { cause });
+  }
+}
+
+/**
+ * A fill-time error (an unknown variable, with `strictVariables`) names a
+ * line of the compiled HTML; the expression it names is looked up in the
+ * template files, so the message points at the line the author wrote.
+ */
+function fillDiagnostic(cause: unknown, sources: readonly { file: string; text: string }[]): Diagnostic {
+  const message = (cause instanceof Error ? cause.message : String(cause)).replace(/, (file:|line:).*$/u, "");
+  const expression = (cause as { token?: { getText?: () => string } }).token?.getText?.();
+  const places = expression
+    ? sources.flatMap((s) => s.text.split("\n").flatMap((line, i) => (line.includes(expression) ? [{ file: s.file, line: i + 1 }] : [])))
+    : [];
+  const where = places.length === 1 ? places[0]! : { file: sources.find((s) => s.file.endsWith(MAIN_TEMPLATE))?.file ?? MAIN_TEMPLATE };
+  return error(where, `template: ${message}`);
 }
 
 const compiledTemplates = new Map<string, Promise<NewsletterTemplate>>();
@@ -223,9 +244,12 @@ export function loadNewsletterTemplate(templatesDir: string): Promise<Newsletter
 async function compileNewsletterTemplate(templatesDir: string): Promise<NewsletterTemplate> {
   const display = (file: string) => relative(process.cwd(), file) || file;
   const diagnostics: Diagnostic[] = [];
+  const sources: { file: string; text: string }[] = [];
   for (const file of await listTemplates(templatesDir)) {
+    const text = await readFile(file, "utf8");
+    sources.push({ file: display(file), text });
     try {
-      liquid.parse(await readFile(file, "utf8"), display(file));
+      liquid.parse(text, display(file));
     } catch (cause) {
       diagnostics.push(liquidDiagnostic(cause, display(file)));
     }
@@ -250,7 +274,7 @@ async function compileNewsletterTemplate(templatesDir: string): Promise<Newslett
   // MJML indents its output for people; the indentation is a tenth of the bytes and means nothing to a mail client.
   const compact = compiledHtml.replace(/\n[ \t]+/gu, "\n").replace(/\n{2,}/gu, "\n");
   try {
-    return { liquid, template: liquid.parse(compact, `${display(mainFile)} (compiled)`) };
+    return { liquid, template: liquid.parse(compact, `${display(mainFile)} (compiled)`), sources };
   } catch (cause) {
     throw new InputError("the compiled newsletter template is not valid Liquid", [liquidDiagnostic(cause, display(mainFile))], { cause });
   }

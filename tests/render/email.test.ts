@@ -240,4 +240,12 @@ describe("template errors", () => {
     expect(err.diagnostics[0]!.where.file).toMatch(/partials[/\\]footer\.mjml$/u);
     expect(err.diagnostics[0]!.where.line).toBe(5);
   });
+
+  it("points an unknown variable, found while filling in an issue, at its template line", async () => {
+    const dir = await brokenTemplates("partials/entry.mjml", (s) => s.replace("{{ entry.authors }}", "{{ entry.writers }}"));
+    const err = await failureOf(dir);
+    expect(err.diagnostics[0]!.where.file).toMatch(/partials[/\\]entry\.mjml$/u);
+    expect(err.diagnostics[0]!.where.line).toBe(6);
+    expect(err.diagnostics[0]!.message).toContain("entry.writers");
+  });
 });
