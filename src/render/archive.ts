@@ -72,7 +72,7 @@ ${inMonth.map((issue) => renderIssueItem(issue, config))}</ul>
 function renderIssueItem(issue: Issue, config: Config): Html {
   const view = viewIssue(issue, config);
   const starred = [...view.entries, ...view.extras].filter((e) => e.starred);
-  return html`<li data-date="${issue.date}"><a href="issues/${issue.date}/index.html"><time datetime="${issue.date}">${issue.date}</time> · ${view.title}</a>
+  return html`<li data-date="${issue.date}"><a href="issues/${issue.date}/index.html"><time datetime="${issue.date}">${issue.date}</time>${issue.title ? html` · ${view.title}` : ""}</a>
 ${starred.length > 0 ? html`<ul class="starred">${starred.map((e) => html`<li><span class="star">${e.starMarks}</span> <a href="issues/${issue.date}/index.html#${e.anchor}">${e.title}</a></li>`)}</ul>` : ""}
 </li>
 `;

@@ -52,6 +52,8 @@ main{max-width:680px;margin:0 auto;padding:16px 20px 32px;background:var(--bg);o
 a{color:var(--link)}
 h1{font-size:1.5rem;line-height:1.3;margin:.3em 0}
 h2{font-size:1.1rem;line-height:1.4;margin:.2em 0}
+h3{font-size:1rem;margin:.8em 0 .2em}
+section.year>h2{font-size:1.3rem;margin-top:1em}
 img{max-width:100%;height:auto}
 .muted{color:var(--muted);font-size:.85rem}
 .badge{display:inline-block;padding:0 .5em;border-radius:.6em;background:var(--badge-bg);color:var(--badge);font-weight:600;font-size:.8rem}
