@@ -58,7 +58,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const plan = await planBuild({ outDir: options.outDir, issues, images, templates: await readTemplateSources(), config: options.config });
 
   const files: OutputFile[] = [];
-  const manifest: Manifest = { version: RENDERER_VERSION, issues: {} };
+  const manifest: Manifest = { version: RENDERER_VERSION, issues: {}, site: [] };
   for (const { issue, recorded } of plan.keep) {
     manifest.issues[issue.date] = recorded;
     for (const notice of recorded.notices) options.out.warn(notice);
@@ -75,9 +75,14 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     files.push(...own);
     manifest.issues[issue.date] = { hash: plan.hashes.get(issue.date)!, files: own.map((f) => f.path), notices };
   }
-  for (const render of renderers) files.push(...(await render(issues, options.config)));
+  for (const render of renderers) {
+    const site = await render(issues, options.config);
+    files.push(...site);
+    manifest.site.push(...site.map((f) => f.path));
+  }
   files.push(manifestFile(manifest));
-  await writeOutputs(options.outDir, files);
+  const made = new Set([...Object.values(manifest.issues).flatMap((i) => i.files), ...manifest.site]);
+  await writeOutputs(options.outDir, files, { remove: plan.previousFiles.filter((f) => !made.has(f)) });
   return { issues, files: files.map((f) => f.path), rendered: plan.render.map((i) => i.date) };
 }
 

@@ -21,6 +21,8 @@ export const RENDERER_VERSION = 1;
 export interface Manifest {
   version: number;
   issues: Record<string, ManifestIssue>;
+  /** Files of the whole-site renderers (archive, feeds), to remove those a later build no longer makes. */
+  site: string[];
 }
 
 export interface ManifestIssue {
@@ -36,6 +38,8 @@ export interface BuildPlan {
   /** Issues left as they are in `out/`, with what the last build recorded. */
   keep: { issue: Issue; recorded: ManifestIssue }[];
   hashes: Map<string, string>;
+  /** Every file the last build recorded, to find those this build no longer makes. */
+  previousFiles: string[];
 }
 
 export interface PlanInputs {
@@ -51,7 +55,8 @@ export async function planBuild(inputs: PlanInputs): Promise<BuildPlan> {
   const previous = await readManifest(inputs.outDir);
   const shared = hashOf({ renderer: RENDERER_VERSION, templates: inputs.templates, config: inputs.config });
   const hashes = new Map<string, string>();
-  const plan: BuildPlan = { render: [], keep: [], hashes };
+  const previousFiles = previous ? [...Object.values(previous.issues).flatMap((i) => i.files), ...previous.site] : [];
+  const plan: BuildPlan = { render: [], keep: [], hashes, previousFiles };
   for (const [i, issue] of inputs.issues.entries()) {
     const images = (inputs.images.get(issue.date) ?? []).map((f) => ({ path: f.path, sha256: sha256(f.contents) }));
     const hash = hashOf({
@@ -70,14 +75,18 @@ export async function planBuild(inputs: PlanInputs): Promise<BuildPlan> {
 }
 
 export function manifestFile(manifest: Manifest): OutputFile {
-  const sorted: Manifest = { version: manifest.version, issues: Object.fromEntries(Object.entries(manifest.issues).sort(([a], [b]) => a.localeCompare(b))) };
+  const sorted: Manifest = {
+    version: manifest.version,
+    issues: Object.fromEntries(Object.entries(manifest.issues).sort(([a], [b]) => a.localeCompare(b))),
+    site: [...manifest.site].sort(),
+  };
   return { path: MANIFEST_PATH, contents: `${JSON.stringify(sorted, null, 2)}\n` };
 }
 
 async function readManifest(outDir: string): Promise<Manifest | undefined> {
   try {
     const parsed = JSON.parse(await readFile(join(outDir, MANIFEST_PATH), "utf8")) as Manifest;
-    return parsed.version === RENDERER_VERSION && parsed.issues && typeof parsed.issues === "object" ? parsed : undefined;
+    return parsed.version === RENDERER_VERSION && parsed.issues && typeof parsed.issues === "object" && Array.isArray(parsed.site) ? parsed : undefined;
   } catch {
     // No manifest (first build, or out/ deleted) or an unreadable one: render everything.
     return undefined;

@@ -122,3 +122,20 @@ describe("incremental build", () => {
     expect(again.warnings).toEqual(out.warnings);
   });
 });
+
+describe("an issue that is deleted", () => {
+  it("has its files removed, so out/ is what a clean build makes", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    await rm(join(issuesDir, "2020-11-02-weekend.md"));
+    await rm(join(issuesDir, "2020-11-02"), { recursive: true });
+    const after = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    // Its neighbours now link to each other.
+    expect(after.rendered).toEqual(["2020-10-30", "2020-12-01"]);
+    const incremental = await snapshot(outDir);
+    expect([...incremental.keys()].filter((p) => p.includes("2020-11-02") || p.startsWith("categories/ir"))).toEqual([]);
+    await rm(outDir, { recursive: true });
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(await snapshot(outDir)).toEqual(incremental);
+  });
+});
