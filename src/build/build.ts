@@ -1,10 +1,17 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Config } from "../config/schema.js";
 import { InputError, type Diagnostic } from "../errors.js";
 import type { Issue } from "../model/issue.js";
 import { loadIssues } from "../parse/index.js";
+import { renderArchive } from "../render/archive.js";
+import { readTemplateSources, renderEmailFiles } from "../render/email.js";
 import { renderFeeds } from "../render/feeds.js";
+import { renderIssuePage } from "../render/issue-page.js";
 import type { OutputFile } from "../render/output-file.js";
+import { issuePath } from "../render/urls.js";
 import type { Output } from "../cli/output.js";
+import { manifestFile, planBuild, RENDERER_VERSION, type Manifest } from "./plan.js";
 import { writeOutputs } from "./write.js";
 
 export interface BuildOptions {
@@ -19,25 +26,82 @@ export interface BuildResult {
   files: string[];
   /** Warnings found while reading the issues; the build went ahead. */
   warnings: Diagnostic[];
+  /** Dates of the issues rendered this time; the others were unchanged. */
+  rendered: string[];
 }
 
-/** A renderer: issues and configuration in, files out; no I/O, no clock. */
+/** A renderer: issues and configuration in, files out; no I/O, no clock. Runs on every build. */
 export type Renderer = (issues: readonly Issue[], config: Config) => OutputFile[] | Promise<OutputFile[]>;
 
-const renderers: Renderer[] = [renderFeeds];
+/** A renderer of one issue's own files; skipped when the issue has not changed (see `plan.ts`). */
+export type IssueRenderer = (issue: Issue, issues: readonly Issue[], config: Config) => IssueRendering | Promise<IssueRendering>;
+
+export interface IssueRendering {
+  files: OutputFile[];
+  /** What the build should tell the editor about this issue. */
+  notices?: string[];
+}
+
+const renderers: Renderer[] = [renderFeeds, renderArchive];
+
+const issueRenderers: IssueRenderer[] = [renderEmailFiles, (issue, issues, config) => ({ files: [renderIssuePage(issue, issues, config)] })];
 
 /**
  * Order: parse and validate every issue (any error stops the build before a
- * byte is written), render every output in memory, then hand the files to
- * `writeOutputs`, which swaps them into `out/`.
+ * byte is written), read each issue's images, plan which issues changed,
+ * render the changed issues and every whole-site output in memory, then hand
+ * the files to `writeOutputs`, which swaps them into `out/`.
  */
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { issues, diagnostics } = await loadIssues(options.issuesDir);
   if (diagnostics.some((d) => d.severity === "error")) {
     throw new InputError("the build stopped: fix the errors above (`letterpress check` lists them); out/ was left as it was", diagnostics);
   }
+  const images = await readIssueImages(options.issuesDir, issues);
+  const plan = await planBuild({ outDir: options.outDir, issues, images, templates: await readTemplateSources(), config: options.config });
+
   const files: OutputFile[] = [];
-  for (const render of renderers) files.push(...(await render(issues, options.config)));
-  await writeOutputs(options.outDir, files);
-  return { issues, files: files.map((f) => f.path), warnings: diagnostics.filter((d) => d.severity === "warning") };
+  const manifest: Manifest = { version: RENDERER_VERSION, issues: {}, site: [] };
+  for (const { issue, recorded } of plan.keep) {
+    manifest.issues[issue.date] = recorded;
+    for (const notice of recorded.notices) options.out.warn(notice);
+  }
+  for (const issue of plan.render) {
+    const own: OutputFile[] = [...(images.get(issue.date) ?? [])];
+    const notices: string[] = [];
+    for (const render of issueRenderers) {
+      const rendering = await render(issue, issues, options.config);
+      own.push(...rendering.files);
+      notices.push(...(rendering.notices ?? []));
+    }
+    for (const notice of notices) options.out.warn(notice);
+    files.push(...own);
+    manifest.issues[issue.date] = { hash: plan.hashes.get(issue.date)!, files: own.map((f) => f.path), notices };
+  }
+  for (const render of renderers) {
+    const site = await render(issues, options.config);
+    files.push(...site);
+    manifest.site.push(...site.map((f) => f.path));
+  }
+  files.push(manifestFile(manifest));
+  const made = new Set([...Object.values(manifest.issues).flatMap((i) => i.files), ...manifest.site]);
+  await writeOutputs(options.outDir, files, { remove: plan.previousFiles.filter((f) => !made.has(f)) });
+  return {
+    issues,
+    files: files.map((f) => f.path),
+    warnings: diagnostics.filter((d) => d.severity === "warning"),
+    rendered: plan.render.map((i) => i.date),
+  };
+}
+
+/** The images beside each issue, to publish with its web version so the email's absolute image URLs resolve. */
+export async function readIssueImages(issuesDir: string, issues: readonly Issue[]): Promise<Map<string, OutputFile[]>> {
+  const images = new Map<string, OutputFile[]>();
+  for (const issue of issues) {
+    images.set(
+      issue.date,
+      await Promise.all(issue.imageFiles.map(async (name) => ({ path: `${issuePath(issue.date)}${name}`, contents: new Uint8Array(await readFile(join(issuesDir, issue.date, name))) }))),
+    );
+  }
+  return images;
 }

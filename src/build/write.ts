@@ -10,7 +10,7 @@ import type { OutputFile } from "../render/output-file.js";
  * half-written file. Files that are not part of `files` (the capture
  * mailbox, screenshots) are left alone.
  */
-export async function writeOutputs(outDir: string, files: readonly OutputFile[]): Promise<void> {
+export async function writeOutputs(outDir: string, files: readonly OutputFile[], options: { remove?: readonly string[] } = {}): Promise<void> {
   const root = resolve(outDir);
   await mkdir(root, { recursive: true });
   const staging = await mkdtemp(join(root, ".staging-"));
@@ -25,6 +25,8 @@ export async function writeOutputs(outDir: string, files: readonly OutputFile[])
       await mkdir(dirname(target), { recursive: true });
       await rename(safeTarget(staging, file.path), target);
     }
+    // Outputs of an earlier build that this one no longer makes (a deleted issue's pages), so out/ matches a clean build.
+    for (const path of options.remove ?? []) await rm(safeTarget(root, path), { force: true });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -1,0 +1,123 @@
+import { createHash } from "node:crypto";
+import { access, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Config } from "../config/schema.js";
+import type { Issue } from "../model/issue.js";
+import type { OutputFile } from "../render/output-file.js";
+
+/**
+ * What changed since the last build. Each issue's outputs depend on its
+ * text (the parsed model), its images' bytes, the templates, the
+ * configuration, its neighbours (the web page links to them) and the
+ * renderers' version; a hash of all of these is kept beside the output in
+ * `.letterpress/manifest.json`. An issue whose hash is unchanged and whose
+ * files are all still there is not rendered again.
+ */
+export const MANIFEST_PATH = ".letterpress/manifest.json";
+
+/** Bump when a renderer's output changes for the same input. */
+export const RENDERER_VERSION = 1;
+
+export interface Manifest {
+  version: number;
+  issues: Record<string, ManifestIssue>;
+  /** Files of the whole-site renderers (archive, feeds), to remove those a later build no longer makes. */
+  site: string[];
+}
+
+export interface ManifestIssue {
+  hash: string;
+  files: string[];
+  /** What the build said when it rendered the issue (shortened abstracts), said again when it is skipped. */
+  notices: string[];
+}
+
+export interface BuildPlan {
+  /** Issues to render, oldest first. */
+  render: Issue[];
+  /** Issues left as they are in `out/`, with what the last build recorded. */
+  keep: { issue: Issue; recorded: ManifestIssue }[];
+  hashes: Map<string, string>;
+  /** Every file the last build recorded, to find those this build no longer makes. */
+  previousFiles: string[];
+}
+
+export interface PlanInputs {
+  outDir: string;
+  issues: readonly Issue[];
+  /** Each issue's image files as the build copies them, by date. */
+  images: ReadonlyMap<string, readonly OutputFile[]>;
+  templates: readonly { file: string; text: string }[];
+  config: Config;
+}
+
+export async function planBuild(inputs: PlanInputs): Promise<BuildPlan> {
+  const previous = await readManifest(inputs.outDir);
+  const shared = hashOf({ renderer: RENDERER_VERSION, templates: inputs.templates, config: inputs.config });
+  const hashes = new Map<string, string>();
+  const previousFiles = previous ? [...Object.values(previous.issues).flatMap((i) => i.files), ...previous.site] : [];
+  const plan: BuildPlan = { render: [], keep: [], hashes, previousFiles };
+  for (const [i, issue] of inputs.issues.entries()) {
+    const images = (inputs.images.get(issue.date) ?? []).map((f) => ({ path: f.path, sha256: sha256(f.contents) }));
+    const hash = hashOf({
+      shared,
+      issue: withoutSource(issue),
+      images,
+      previous: inputs.issues[i - 1]?.date ?? null,
+      next: inputs.issues[i + 1]?.date ?? null,
+    });
+    hashes.set(issue.date, hash);
+    const recorded = previous?.issues[issue.date];
+    if (recorded && recorded.hash === hash && (await allExist(inputs.outDir, recorded.files))) plan.keep.push({ issue, recorded });
+    else plan.render.push(issue);
+  }
+  return plan;
+}
+
+export function manifestFile(manifest: Manifest): OutputFile {
+  const sorted: Manifest = {
+    version: manifest.version,
+    issues: Object.fromEntries(Object.entries(manifest.issues).sort(([a], [b]) => a.localeCompare(b))),
+    site: [...manifest.site].sort(),
+  };
+  return { path: MANIFEST_PATH, contents: `${JSON.stringify(sorted, null, 2)}\n` };
+}
+
+async function readManifest(outDir: string): Promise<Manifest | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(join(outDir, MANIFEST_PATH), "utf8")) as Manifest;
+    return parsed.version === RENDERER_VERSION && parsed.issues && typeof parsed.issues === "object" && Array.isArray(parsed.site) ? parsed : undefined;
+  } catch {
+    // No manifest (first build, or out/ deleted) or an unreadable one: render everything.
+    return undefined;
+  }
+}
+
+async function allExist(outDir: string, files: readonly string[]): Promise<boolean> {
+  for (const file of files) {
+    try {
+      await access(resolve(outDir, file));
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Line numbers and file names change nothing a reader sees. */
+function withoutSource(issue: Issue): unknown {
+  return {
+    ...issue,
+    source: issue.source.format,
+    entries: issue.entries.map(({ source: _s, ...e }) => e),
+    extras: issue.extras.map(({ source: _s, ...e }) => e),
+  };
+}
+
+function hashOf(value: unknown): string {
+  return sha256(JSON.stringify(value));
+}
+
+function sha256(contents: string | Uint8Array): string {
+  return createHash("sha256").update(contents).digest("hex");
+}

@@ -1,0 +1,189 @@
+import type { EntryView, IssueView } from "./issue-view.js";
+
+/**
+ * The plain-text part of the newsletter, written from the model (never from
+ * the HTML, so nothing in it is markup to interpret): lines wrapped at 72
+ * columns with a CJK character counted as two (a terminal draws it two cells
+ * wide, UAX #11 "W" and "F"), and every link a numbered reference `[n]`
+ * listed at the end, as RFC 3676-era mail readers expect plain text to be.
+ */
+export const TEXT_WIDTH = 72;
+
+export interface PlainTextOptions {
+  unsubscribeUrl: string;
+}
+
+export function renderPlainText(view: IssueView, options: PlainTextOptions): string {
+  const references: string[] = [];
+  const ref = (url: string): string => {
+    let n = references.indexOf(url);
+    if (n < 0) n = references.push(url) - 1;
+    return `[${n + 1}]`;
+  };
+  const rule = "-".repeat(TEXT_WIDTH);
+  const blocks: string[] = [];
+
+  blocks.push([...wrap(view.title), "=".repeat(Math.min(TEXT_WIDTH, displayWidth(view.title))), view.date].join("\n"));
+  if (view.summary) blocks.push(wrap(view.summary).join("\n"));
+  if (view.tags.length > 0) blocks.push(wrap(`标签 Tags: ${view.tags.join(", ")}`).join("\n"));
+  const legend = view.legend.map((c) => `${c.tag} ${c.name}`).join(" · ");
+  const legendLines = [...(legend ? wrap(`分类 Categories: ${legend}`) : []), ...(view.starNote ? wrap(`★ ${view.starNote}`) : [])];
+  if (legendLines.length > 0) blocks.push(legendLines.join("\n"));
+  blocks.push(wrap(`网页版 Web version: ${ref(view.webUrl)}`).join("\n"));
+
+  for (const entry of view.entries) blocks.push(rule, renderEntry(entry, ref));
+  if (view.extras.length > 0) {
+    blocks.push(rule, view.extrasHeading);
+    for (const entry of view.extras) blocks.push(renderExtra(entry, ref));
+  }
+
+  blocks.push(
+    rule,
+    [
+      ...wrap(`网页版 Web version: ${ref(view.webUrl)}`),
+      ...wrap(`订阅 Feeds: ${view.feeds.map((f) => `${f.title} ${ref(f.url)}`).join(", ")}`),
+      ...wrap(`退订 Unsubscribe: ${ref(options.unsubscribeUrl)}`),
+    ].join("\n"),
+  );
+  blocks.push(["链接 Links", ...references.map((url, i) => `[${i + 1}] ${url}`)].join("\n"));
+  return `${blocks.join("\n\n")}\n`;
+}
+
+function renderEntry(entry: EntryView, ref: (url: string) => string): string {
+  const indent = entry.number ? " ".repeat(entry.number.length + 2) : "";
+  const lines: string[] = [];
+  const head = [entry.number ? `${entry.number}.` : "", entry.starred ? `${entry.starMarks} 重点` : "", entry.category ? `[${entry.category.label}]` : ""]
+    .filter(Boolean)
+    .join(" ");
+  if (head) lines.push(head);
+  lines.push(...wrap(entry.link ? `${entry.title} ${ref(entry.link)}` : entry.title, { indent, first: head ? indent : "" }));
+  if (entry.chineseTitle) lines.push(...wrap(entry.chineseTitle, { indent, first: indent }));
+  if (entry.authors) lines.push(...wrap(entry.authors, { indent, first: indent }));
+  if (entry.affiliations) lines.push(...wrap(entry.affiliations, { indent, first: indent }));
+  const paragraphs = [entry.summary, ...entry.abstractParagraphs].filter(Boolean);
+  if (entry.shortened) paragraphs.push(`阅读全文 Read on: ${ref(entry.readOnUrl)}`);
+  if (entry.moreLinks.length > 0) paragraphs.push(`Links: ${entry.moreLinks.map(ref).join(" ")}`);
+  if (entry.images.length > 0) paragraphs.push(`图 Images: ${entry.images.map((i) => ref(i.url)).join(" ")}`);
+  for (const p of paragraphs) lines.push("", ...wrap(p, { indent, first: indent }));
+  return lines.join("\n");
+}
+
+function renderExtra(entry: EntryView, ref: (url: string) => string): string {
+  const head = [entry.starred ? entry.starMarks : "", entry.category ? `[${entry.category.label}]` : "", entry.link ? `${entry.title} ${ref(entry.link)}` : entry.title]
+    .filter(Boolean)
+    .join(" ");
+  const lines = wrap(head, { first: "- ", indent: "  " });
+  for (const part of [entry.chineseTitle, entry.authors, entry.affiliations, entry.summary, ...entry.abstractParagraphs]) {
+    if (part) lines.push(...wrap(part, { indent: "  ", first: "  " }));
+  }
+  if (entry.moreLinks.length > 0) lines.push(...wrap(`Links: ${entry.moreLinks.map(ref).join(" ")}`, { indent: "  ", first: "  " }));
+  if (entry.images.length > 0) lines.push(...wrap(`图 Images: ${entry.images.map((i) => ref(i.url)).join(" ")}`, { indent: "  ", first: "  " }));
+  return lines.join("\n");
+}
+
+/** Columns a terminal gives a character: two for East Asian Wide and Fullwidth (UAX #11), none for combining marks. */
+export function charWidth(char: string): number {
+  const cp = char.codePointAt(0) ?? 0;
+  if (cp === 0 || (cp >= 0x300 && cp <= 0x36f) || cp === 0x200b || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  ) {
+    return 2;
+  }
+  return 1;
+}
+
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) width += charWidth(char);
+  return width;
+}
+
+/** Characters a line should not start with (closing punctuation; JIS X 4051 line-start prohibition, in short). */
+const NO_LINE_START = new Set([..."，。、：；！？）》」』】〕〉”’,.!?:;)]}%"]);
+
+/**
+ * Breaks text into lines of at most `width` columns. Latin words stay whole
+ * (a word longer than a line, such as a URL, gets a line of its own); a line
+ * may break between any two CJK characters, but not before closing
+ * punctuation.
+ */
+export function wrap(text: string, options: { width?: number; indent?: string; first?: string } = {}): string[] {
+  const width = options.width ?? TEXT_WIDTH;
+  const indent = options.indent ?? "";
+  const first = options.first ?? "";
+  const units = splitUnits(text.replace(/\s+/gu, " ").trim());
+  const lines: string[] = [];
+  let line: string[] = [];
+  let lineWidth = displayWidth(first);
+  let pendingSpace = false;
+  const prefix = () => (lines.length === 0 ? first : indent);
+  const flush = () => {
+    lines.push(prefix() + line.join(""));
+    line = [];
+    lineWidth = displayWidth(indent);
+    pendingSpace = false;
+  };
+  for (const unit of units) {
+    if (unit === " ") {
+      pendingSpace = line.length > 0;
+      continue;
+    }
+    const unitWidth = displayWidth(unit);
+    const spaceWidth = pendingSpace ? 1 : 0;
+    if (line.length > 0 && lineWidth + spaceWidth + unitWidth > width) {
+      // Keep closing punctuation with the character before it.
+      const carried = !pendingSpace && NO_LINE_START.has(unit[0] ?? "") && line.length > 1 ? line.pop()! : undefined;
+      if (carried !== undefined) lineWidth -= displayWidth(carried);
+      flush();
+      if (carried !== undefined) {
+        line.push(carried);
+        lineWidth += displayWidth(carried);
+      }
+    } else if (pendingSpace) {
+      line.push(" ");
+      lineWidth += 1;
+    }
+    pendingSpace = false;
+    line.push(unit);
+    lineWidth += unitWidth;
+  }
+  if (line.length > 0 || lines.length === 0) flush();
+  return lines.map((l) => l.trimEnd());
+}
+
+/** Words of narrow characters, single wide characters, and single spaces. */
+function splitUnits(text: string): string[] {
+  const units: string[] = [];
+  let word = "";
+  for (const char of text) {
+    if (char === " ") {
+      if (word) units.push(word);
+      word = "";
+      units.push(" ");
+    } else if (charWidth(char) === 2) {
+      if (word) units.push(word);
+      word = "";
+      units.push(char);
+    } else if (NO_LINE_START.has(char) && word === "" && units.length > 0 && units.at(-1) !== " ") {
+      // Narrow punctuation right after a CJK character joins it: `模型,` stays together.
+      units[units.length - 1] += char;
+    } else {
+      word += char;
+    }
+  }
+  if (word) units.push(word);
+  return units;
+}

@@ -1,0 +1,141 @@
+import { appendFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildSite, readIssueImages } from "../../src/build/build.js";
+import { MANIFEST_PATH, planBuild } from "../../src/build/plan.js";
+import type { Output } from "../../src/cli/output.js";
+import { loadIssues } from "../../src/parse/index.js";
+import { readTemplateSources } from "../../src/render/email.js";
+import { makeAbstract, sampleIssuesDir, testConfig } from "../render/email-fixtures.js";
+
+const config = testConfig();
+
+function recorder(): Output & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { info: () => {}, warn: (l) => warnings.push(l), error: () => {}, interactive: false, warnings };
+}
+
+async function workspace(): Promise<{ issuesDir: string; outDir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), "letterpress-build-"));
+  const issuesDir = join(dir, "issues");
+  await cp(sampleIssuesDir, issuesDir, { recursive: true });
+  return { issuesDir, outDir: join(dir, "out") };
+}
+
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files.set(relative(dir, path), (await readFile(path)).toString("base64"));
+  }
+  return files;
+}
+
+describe("incremental build", () => {
+  it("renders every issue the first time and none the second", async () => {
+    const { issuesDir, outDir } = await workspace();
+    const first = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(first.rendered).toEqual(["2020-10-30", "2020-11-02", "2020-12-01"]);
+    for (const path of ["email/2020-10-30.html", "email/2020-10-30.txt", "issues/2020-10-30/index.html", "issues/2020-10-30/f01.png.jpg", "index.html", "categories/lg/index.html", MANIFEST_PATH]) {
+      expect(first.files).toContain(path);
+    }
+    const before = await snapshot(outDir);
+    const second = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(second.rendered).toEqual([]);
+    expect(second.files).not.toContain("email/2020-10-30.html");
+    expect(await snapshot(outDir)).toEqual(before);
+  });
+
+  it("renders again only the issue whose text or images changed", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+
+    await writeFile(join(issuesDir, "2020-12-01.txt"), (await readFile(join(issuesDir, "2020-12-01.txt"), "utf8")).replace("Legged locomotion", "Legged robot locomotion"));
+    const afterText = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(afterText.rendered).toEqual(["2020-12-01"]);
+    expect(await readFile(join(outDir, "email/2020-12-01.txt"), "utf8")).toContain("Legged robot locomotion");
+
+    await appendFile(join(issuesDir, "2020-10-30", "f01.png.jpg"), Buffer.from([0]));
+    const afterImage = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(afterImage.rendered).toEqual(["2020-10-30"]);
+    expect((await readFile(join(outDir, "issues/2020-10-30/f01.png.jpg"))).length).toBe(145);
+  });
+
+  it("renders again an issue whose output was deleted", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    await rm(join(outDir, "email/2020-11-02.txt"));
+    const again = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(again.rendered).toEqual(["2020-11-02"]);
+    expect(await readFile(join(outDir, "email/2020-11-02.txt"), "utf8")).toContain("Beyond <eos>");
+  });
+
+  it("renders again the neighbours of a new issue, whose previous/next links change", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    await writeFile(join(issuesDir, "2020-11-15.txt"), (await readFile(join(issuesDir, "2020-12-01.txt"), "utf8")));
+    const again = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(again.rendered).toEqual(["2020-11-02", "2020-11-15", "2020-12-01"]);
+    expect(await readFile(join(outDir, "issues/2020-11-02/index.html"), "utf8")).toContain('href="../2020-11-15/index.html"');
+  });
+
+  it("renders everything again when the templates change", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    const { issues } = await loadIssues(issuesDir);
+    const templates = await readTemplateSources();
+    const images = await readIssueImages(issuesDir, issues);
+    const unchanged = await planBuild({ outDir, issues, images, templates, config });
+    expect(unchanged.render).toEqual([]);
+    expect(unchanged.keep).toHaveLength(3);
+    const edited = templates.map((t, i) => (i === 0 ? { ...t, text: `${t.text}\n` } : t));
+    const changed = await planBuild({ outDir, issues, images, templates: edited, config });
+    expect(changed.render.map((i) => i.date)).toEqual(["2020-10-30", "2020-11-02", "2020-12-01"]);
+  });
+
+  it("gives the same files after out/ is deleted and rebuilt", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    await writeFile(join(issuesDir, "2020-12-01.txt"), (await readFile(join(issuesDir, "2020-12-01.txt"), "utf8")).replace("ETH Zurich", "ETH Zürich"));
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    const incremental = await snapshot(outDir);
+    await rm(outDir, { recursive: true });
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(await snapshot(outDir)).toEqual(incremental);
+  });
+
+  it("says which issue was shortened to fit, on every build", async () => {
+    const { issuesDir, outDir } = await workspace();
+    const entries = Array.from({ length: 50 }, (_, i) => `${i + 1}、[LG] *Paper ${i + 1}\nA Author, B Author\n[Some University]\n中文标题${i + 1}。中文摘要。** ${makeAbstract(3000, i)} https://example.org/p/${i + 1}\n`);
+    await writeFile(join(issuesDir, "2021-01-01.txt"), `LG - 机器学习 (*表示值得重点关注)\n\n${entries.join("\n")}`);
+    const out = recorder();
+    const first = await buildSite({ issuesDir, outDir, config, out });
+    expect(first.rendered).toContain("2021-01-01");
+    expect(out.warnings.filter((w) => w.includes("shortened"))).toHaveLength(1);
+    expect(out.warnings.find((w) => w.includes("shortened"))).toContain("email/2021-01-01.html");
+    expect((await readFile(join(outDir, "email/2021-01-01.html"))).length).toBeLessThan(102 * 1024);
+    const again = recorder();
+    const second = await buildSite({ issuesDir, outDir, config, out: again });
+    expect(second.rendered).toEqual([]);
+    expect(again.warnings).toEqual(out.warnings);
+  });
+});
+
+describe("an issue that is deleted", () => {
+  it("has its files removed, so out/ is what a clean build makes", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    await rm(join(issuesDir, "2020-11-02-weekend.md"));
+    await rm(join(issuesDir, "2020-11-02"), { recursive: true });
+    const after = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    // Its neighbours now link to each other.
+    expect(after.rendered).toEqual(["2020-10-30", "2020-12-01"]);
+    const incremental = await snapshot(outDir);
+    expect([...incremental.keys()].filter((p) => p.includes("2020-11-02") || p.startsWith("categories/ir"))).toEqual([]);
+    await rm(outDir, { recursive: true });
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(await snapshot(outDir)).toEqual(incremental);
+  });
+});
