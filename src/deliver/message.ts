@@ -137,7 +137,7 @@ export async function composeMessage(content: NewsletterContent, recipient: Reci
   // Bare LFs in a 7bit part (a text part written with "\n") become CRLF
   // on the wire (RFC 5321 §2.3.8); make them so now, so the bytes signed and
   // stored are the bytes sent. The composed message is ASCII: latin1 is lossless.
-  let raw = Buffer.from((await composer.compile().build()).toString("latin1").replace(/\r?\n/gu, "\r\n"), "latin1");
+  let raw: Buffer = Buffer.from((await composer.compile().build()).toString("latin1").replace(/\r?\n/gu, "\r\n"), "latin1");
   if (settings.dkim) {
     // Nodemailer's default list of signed fields includes List-Unsubscribe and
     // List-Unsubscribe-Post, as RFC 8058 §4 requires for one-click; named here
