@@ -1,5 +1,5 @@
-import { parse } from "csv-parse/sync";
-import { error, warning, type Diagnostic } from "../errors.js";
+import { CsvError, parse } from "csv-parse/sync";
+import { InputError, error, warning, type Diagnostic } from "../errors.js";
 import { addressKey, cleanName, isValidAddress } from "./address.js";
 
 export interface SubscriberRow {
@@ -26,37 +26,26 @@ export interface CsvImport {
  * row may supply a missing name.
  */
 export function parseSubscribersCsv(text: string, file: string): CsvImport {
+  const events = readRecords(text, file);
   const diagnostics: Diagnostic[] = [];
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (err) => {
-        if (err) diagnostics.push(error({ file, line: Number((err as { lines?: number }).lines) }, `${err.message}; the row was skipped`));
-        return undefined;
-      },
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (cause) {
-    const line = (cause as { lines?: number }).lines;
-    throw Object.assign(new Error(`${file}${line ? `:${line}` : ""}: not a readable CSV file: ${(cause as Error).message}`, { cause }), { diagnostics });
+  const rows: { line: number; record: string[] }[] = [];
+  for (const event of events) {
+    if (event.error) diagnostics.push(error({ file, line: event.line }, `${event.error}; the row was skipped`));
+    else if (event.record?.some((field) => field.trim() !== "")) rows.push({ line: event.line, record: event.record });
   }
-  const [header, ...rows] = records;
-  if (!header) return { subscribers: [], diagnostics: [error({ file }, "the file is empty; expected a header row with an `email` column")], merged: 0 };
+
+  const [header, ...body] = rows;
+  if (!header) return { subscribers: [], diagnostics: [...diagnostics, error({ file }, "the file is empty; expected a header row with an `email` column")], merged: 0 };
   const columns = header.record.map((c) => c.trim().toLowerCase());
   const emailColumn = columns.indexOf("email");
   const nameColumn = columns.indexOf("name");
   if (emailColumn < 0) {
-    return { subscribers: [], diagnostics: [error({ file, line: header.info.lines }, "the header row has no `email` column; add one (and optionally `name`)")], merged: 0 };
+    return { subscribers: [], diagnostics: [...diagnostics, error({ file, line: header.line }, "the header row has no `email` column; add one (and optionally `name`)")], merged: 0 };
   }
 
   const byKey = new Map<string, SubscriberRow>();
   let merged = 0;
-  for (const { record, info } of rows) {
-    const line = info.lines;
+  for (const { record, line } of body) {
     const email = (record[emailColumn] ?? "").trim();
     const name = nameColumn >= 0 ? cleanName(record[nameColumn] ?? "") : "";
     if (!email) {
@@ -78,4 +67,45 @@ export function parseSubscribersCsv(text: string, file: string): CsvImport {
   }
   diagnostics.sort((a, b) => (a.where.line ?? 0) - (b.where.line ?? 0));
   return { subscribers: [...byKey.values()], diagnostics, merged };
+}
+
+type CsvEvent = { line: number; record: string[]; error?: undefined } | { line: number; error: string; record?: undefined };
+
+/**
+ * Every record with the line it starts on, and every malformed one. After a
+ * quoting error csv-parse stays inside the quote and would swallow the rest
+ * of the file, so parsing starts again on the line after the bad row's first
+ * line (`from_line`). A record starts on the line after the previous one
+ * ended; blank lines are kept as empty records for that count, and ignored
+ * by the caller.
+ */
+function readRecords(source: string, file: string): CsvEvent[] {
+  // One line ending: csv-parse counts a CRLF inside quotes as two lines.
+  const text = source.replace(/\r\n?/gu, "\n");
+  const events: CsvEvent[] = [];
+  const lineStarts = [0];
+  for (const match of text.matchAll(/\n/gu)) lineStarts.push(match.index + match[0].length);
+  let from = 1;
+  while (from <= lineStarts.length && lineStarts[from - 1]! < text.length) {
+    const offset = from - 1;
+    let lastEnd = offset;
+    try {
+      parse(text.slice(lineStarts[offset]), {
+        bom: true,
+        relax_column_count: true,
+        skip_empty_lines: false,
+        on_record: (record: string[], context) => {
+          events.push({ line: lastEnd + 1, record });
+          lastEnd = offset + context.lines;
+          return undefined;
+        },
+      });
+      break;
+    } catch (cause) {
+      if (!(cause instanceof CsvError)) throw new InputError(`${file}: not a readable CSV file: ${(cause as Error).message}`, [], { cause });
+      events.push({ line: lastEnd + 1, error: `not valid CSV (${cause.message.split(":")[0]!.toLowerCase()})` });
+      from = lastEnd + 2;
+    }
+  }
+  return events;
 }
