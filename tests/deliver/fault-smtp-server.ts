@@ -25,6 +25,8 @@ export interface FaultSmtpServer {
   readonly received: ReceivedMessage[];
   /** Connections dropped on purpose. */
   readonly dropped: number;
+  /** Messages fully received and not confirmed yet (see `confirmDelayMs`). */
+  readonly awaitingConfirmation: number;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startFaultSmtpServer(plan: FaultPlan = {}): Promise<FaultS
   const rcptAttempts = new Map<string, number>();
   const sockets = new Map<number, Socket>();
   let dropped = 0;
+  let awaitingConfirmation = 0;
   let confirmedAtLastDrop = 0;
 
   const server = new SMTPServer({
@@ -67,7 +70,9 @@ export async function startFaultSmtpServer(plan: FaultPlan = {}): Promise<FaultS
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
+        awaitingConfirmation++;
         const confirm = () => {
+          awaitingConfirmation--;
           received.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
             to: session.envelope.rcptTo.map((r) => r.address),
@@ -95,6 +100,9 @@ export async function startFaultSmtpServer(plan: FaultPlan = {}): Promise<FaultS
     received,
     get dropped() {
       return dropped;
+    },
+    get awaitingConfirmation() {
+      return awaitingConfirmation;
     },
     close: () =>
       new Promise<void>((done) => {

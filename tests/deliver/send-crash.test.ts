@@ -68,10 +68,11 @@ describe("a send killed mid-way resumes with send again", () => {
           content: newsletterFixture(),
         };
 
-        // First run: killed once a handful are confirmed and others are in flight.
+        // First run: killed once a handful are confirmed and the server holds
+        // others it has received but not yet confirmed.
         const first = await runChild(args, (kill) => {
           void (async () => {
-            while (server.received.length < 6) await delay(5);
+            while (server.received.length < 6 || server.awaitingConfirmation < 2) await delay(2);
             kill();
           })();
         });
