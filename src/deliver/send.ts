@@ -289,11 +289,10 @@ export function formatSummary(summary: SendSummary): string[] {
       `sent ${summary.sent}, already sent before ${summary.alreadySent}, failed ${summary.failed.length}; ` +
       `skipped ${summary.skipped.unsubscribed} unsubscribed and ${summary.skipped.suppressed} suppressed`,
   ];
-  if (summary.resent > 0 || summary.uncertain > 0) {
-    lines.push(
-      `resent ${summary.resent} that were in flight when an earlier send stopped; ${summary.uncertain} uncertain (may arrive twice, with one Message-ID)`,
-    );
-  }
+  lines.push(
+    `uncertain ${summary.uncertain} (sent again after an attempt with no reply: may arrive twice, with one Message-ID); ` +
+      `resent ${summary.resent} that were in flight when an earlier send stopped`,
+  );
   if (summary.retries > 0) lines.push(`retried ${summary.retries} times after temporary failures${summary.throttled ? ` (the server throttled ${summary.throttled} times)` : ""}`);
   for (const f of summary.failed) lines.push(`  failed ${f.email}: ${f.reason}${f.permanent ? " (suppressed)" : " (will be retried by the next send)"}`);
   return lines;
