@@ -1,3 +1,4 @@
+import type Database from "better-sqlite3";
 import type { Db } from "../subscribers/store.js";
 import { addressKey } from "../subscribers/address.js";
 
@@ -35,6 +36,9 @@ interface Row {
  * process wrote last is what the next run reads.
  */
 export class Ledger {
+  private readonly begin: Database.Statement;
+  private readonly finishStatement: Database.Statement;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
@@ -53,6 +57,11 @@ export class Ledger {
         PRIMARY KEY (issue, key)
       ) STRICT;
     `);
+    this.begin = db.prepare(
+      `INSERT INTO deliveries (issue, key, email, message_id, status, attempts, updated_at) VALUES (?, ?, ?, ?, 'sending', 1, ?)
+       ON CONFLICT (issue, key) DO UPDATE SET status = 'sending', message_id = excluded.message_id, attempts = attempts + 1, updated_at = excluded.updated_at`,
+    );
+    this.finishStatement = db.prepare("UPDATE deliveries SET status = ?, response = ?, error = ?, updated_at = ? WHERE issue = ? AND key = ?");
   }
 
   /** Every row of one issue, by address key. */
@@ -63,12 +72,7 @@ export class Ledger {
 
   /** Before the SMTP conversation: the attempt is on record whatever happens next. */
   beginAttempt(issue: string, email: string, messageId: string): void {
-    this.db
-      .prepare(
-        `INSERT INTO deliveries (issue, key, email, message_id, status, attempts, updated_at) VALUES (?, ?, ?, ?, 'sending', 1, ?)
-         ON CONFLICT (issue, key) DO UPDATE SET status = 'sending', message_id = excluded.message_id, attempts = attempts + 1, updated_at = excluded.updated_at`,
-      )
-      .run(issue, addressKey(email), email, messageId, this.now().toISOString());
+    this.begin.run(issue, addressKey(email), email, messageId, this.now().toISOString());
   }
 
   markSent(issue: string, email: string, response: string): void {
@@ -84,9 +88,7 @@ export class Ledger {
   }
 
   private finish(issue: string, email: string, status: DeliveryStatus, response: string | null, error: string | null): void {
-    this.db
-      .prepare("UPDATE deliveries SET status = ?, response = ?, error = ?, updated_at = ? WHERE issue = ? AND key = ?")
-      .run(status, response, error, this.now().toISOString(), issue, addressKey(email));
+    this.finishStatement.run(status, response, error, this.now().toISOString(), issue, addressKey(email));
   }
 }
 
