@@ -42,8 +42,9 @@ describe("sendIssue against a server that fails on purpose", () => {
           if (address.startsWith("gone")) return { code: 550, message: "5.1.1 no such user" };
           return undefined;
         },
+        // After 4 and after 8 confirmed messages: with 13 to deliver and at most 3 in flight, both happen.
         dropEvery: 4,
-        drops: 3,
+        drops: 2,
       });
       const config = testConfig(join(dir, "db.sqlite"), { transport: server.url });
       const db = openDatabase(config.database);
@@ -81,7 +82,7 @@ describe("sendIssue against a server that fails on purpose", () => {
       for (const email of gone) expect(copies.get(email), email).toBeUndefined();
       expect(copies.has("left@example.org")).toBe(false);
       expect(server.received).toHaveLength(valid.length);
-      expect(server.dropped).toBe(3);
+      expect(server.dropped).toBe(2);
 
       expect(summary.recipients).toBe(valid.length + gone.length);
       expect(summary.sent).toBe(valid.length);
@@ -89,7 +90,7 @@ describe("sendIssue against a server that fails on purpose", () => {
       expect(summary.failed.map((f) => f.email).sort()).toEqual(gone);
       expect(summary.failed.every((f) => f.permanent && f.reason.includes("550"))).toBe(true);
       // 2 × 451 + 2 × 454 retries, plus one per dropped connection (each drop fails the message then on that connection).
-      expect(summary.retries).toBeGreaterThanOrEqual(4 + 3);
+      expect(summary.retries).toBeGreaterThanOrEqual(4 + 2);
       expect(summary.throttled).toBe(2);
       expect(summary.complete).toBe(false);
       expect(elapsed).toBeLessThan(10_000);
@@ -99,7 +100,8 @@ describe("sendIssue against a server that fails on purpose", () => {
       const ledger = new Ledger(db).deliveries("2020-10-30");
       expect([...ledger.values()].filter((d) => d.status === "sent")).toHaveLength(valid.length);
       expect([...ledger.values()].filter((d) => d.status === "failed").map((d) => d.email).sort()).toEqual(gone);
-      expect(ledger.get("busy1@example.org")?.attempts).toBe(3);
+      // Two 451s, then the one that went through (a dropped connection may have cost it more).
+      expect(ledger.get("busy1@example.org")?.attempts).toBeGreaterThanOrEqual(3);
 
       const text = formatSummary(summary).join("\n");
       expect(text).toContain(`sent ${valid.length}`);
