@@ -263,6 +263,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
 function createProgress(out: Output, total: number) {
   let done = 0;
   let lastDecile = 0;
+  let lastBar = "";
   const width = 30;
   return {
     advance() {
@@ -270,14 +271,19 @@ function createProgress(out: Output, total: number) {
       const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
       if (out.interactive && out.progress) {
         const filled = Math.round((done / total) * width);
-        out.progress(`[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${percent}% ${done}/${total}`);
+        const bar = `[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${percent}% ${done}/${total}`;
+        // Redraw only when the bar or its percentage moves: a large list
+        // would otherwise write to the terminal once per message.
+        if (bar.slice(0, width + 7) !== lastBar.slice(0, width + 7) || done === total) out.progress(bar);
+        lastBar = bar;
       } else if (Math.floor(percent / 10) > lastDecile) {
         lastDecile = Math.floor(percent / 10);
         out.info(`sent ${lastDecile * 10}% (${done}/${total})`);
       }
     },
     finish() {
-      if (out.interactive && out.progress && total > 0) out.progress("\n");
+      // Keep the last bar on screen and move past it.
+      if (out.interactive && out.progress && total > 0) out.progress(`${lastBar}\n`);
     },
   };
 }

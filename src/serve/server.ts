@@ -125,9 +125,7 @@ async function unsubscribe(req: IncomingMessage, res: ServerResponse, url: URL, 
     const body = await readBody(req, 4096);
     if (body === undefined) return send(res, 413, "text/plain; charset=utf-8", "request body too large\n");
     if (!email) return send(res, 400, "text/html; charset=utf-8", page("Invalid link", "<p>This unsubscribe link is not valid. Use the link from the latest email.</p>"));
-    // RFC 8058 §3.1: the body is `List-Unsubscribe=One-Click`, form-encoded
-    // (urlencoded or multipart); anything else is not a one-click request.
-    if (!/(^|&|\r\n\r\n|\n\n)List-Unsubscribe=One-Click(&|\r?\n|$)/u.test(body)) {
+    if (!isOneClickBody(req.headers["content-type"], body)) {
       return send(res, 400, "text/html; charset=utf-8", page("Not a one-click request", "<p>Expected the form field <code>List-Unsubscribe=One-Click</code>.</p>"));
     }
     options.store.unsubscribe(email, "one-click unsubscribe");
@@ -150,6 +148,17 @@ async function unsubscribe(req: IncomingMessage, res: ServerResponse, url: URL, 
   }
   res.setHeader("Allow", "GET, HEAD, POST");
   return send(res, 405, "text/plain; charset=utf-8", "method not allowed\n");
+}
+
+/**
+ * RFC 8058 §3.1: the POST carries the field `List-Unsubscribe=One-Click`,
+ * as `application/x-www-form-urlencoded` or `multipart/form-data`.
+ */
+function isOneClickBody(contentType: string | undefined, body: string): boolean {
+  if (contentType && /^multipart\/form-data/iu.test(contentType)) {
+    return /content-disposition:\s*form-data;\s*name="?List-Unsubscribe"?\s*\r?\n\r?\nOne-Click\r?\n/iu.test(body);
+  }
+  return new URLSearchParams(body.trim()).get("List-Unsubscribe") === "One-Click";
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {

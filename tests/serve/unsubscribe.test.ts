@@ -6,6 +6,7 @@ import { resolveMessageSettings } from "../../src/deliver/message.js";
 import { sendIssue } from "../../src/deliver/send.js";
 import { createTransport } from "../../src/deliver/transport.js";
 import { startPreviewServer } from "../../src/serve/server.js";
+import { createUnsubscribeToken } from "../../src/deliver/tokens.js";
 import { SubscriberStore, openDatabase } from "../../src/subscribers/store.js";
 import { copiesByRecipient, startFaultSmtpServer } from "../deliver/fault-smtp-server.js";
 import { SECRET, newsletterFixture, recordOutput, testConfig, withTempDir } from "../deliver/fixtures.js";
@@ -100,6 +101,32 @@ describe("one-click unsubscribe, end to end", () => {
       } finally {
         await serve.close();
         await smtp.close();
+        db.close();
+      }
+    });
+  });
+
+  it("takes the one-click field as multipart/form-data too, and only that field", async () => {
+    await withTempDir(async (dir) => {
+      const outDir = join(dir, "out");
+      await mkdir(outDir);
+      const db = openDatabase(join(dir, "db.sqlite"));
+      const store = new SubscriberStore(db);
+      store.importSubscribers([{ email: "ann@example.org" }, { email: "bob@example.org" }]);
+      const serve = await startPreviewServer({ outDir, port: 0, secret: SECRET, store });
+      try {
+        const multipart = (value: string) =>
+          `--b0undary\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\n${value}\r\n--b0undary--\r\n`;
+        const headers = { "Content-Type": "multipart/form-data; boundary=b0undary" };
+        const annPath = `/digest/unsubscribe?token=${createUnsubscribeToken(SECRET, "ann@example.org")}`;
+        expect((await http(serve.port, "POST", annPath, multipart("Two-Click"), headers)).status).toBe(400);
+        expect((await http(serve.port, "POST", annPath, "List-Unsubscribe=One-Click&List-Unsubscribe=x")).status).toBe(200);
+        expect(store.get("ann@example.org")?.status).toBe("unsubscribed");
+        const bobPath = `/unsubscribe?token=${createUnsubscribeToken(SECRET, "bob@example.org")}`;
+        expect((await http(serve.port, "POST", bobPath, multipart("One-Click"), headers)).status).toBe(200);
+        expect(store.list().map((s) => s.status)).toEqual(["unsubscribed", "unsubscribed"]);
+      } finally {
+        await serve.close();
         db.close();
       }
     });
