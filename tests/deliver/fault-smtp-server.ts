@@ -16,15 +16,22 @@ export interface FaultPlan {
   drops?: number;
   /** Wait this long between the end of DATA and the 250 (a slow server). */
   confirmDelayMs?: number;
+  /**
+   * Keep the message (the server has it) but drop the connection instead of
+   * answering, for this many messages: the client cannot know it arrived.
+   */
+  keepAndDropAfterData?: number;
 }
 
 export interface FaultSmtpServer {
   readonly port: number;
   readonly url: string;
-  /** Messages confirmed with 250, in order. */
+  /** Messages confirmed with 250 (or kept, see `keepAndDropAfterData`), in order. */
   readonly received: ReceivedMessage[];
   /** Connections dropped on purpose. */
   readonly dropped: number;
+  /** MAIL FROM commands seen: one per attempt to send a message. */
+  readonly transactions: number;
   /** Messages fully received and not confirmed yet (see `confirmDelayMs`). */
   readonly awaitingConfirmation: number;
   close(): Promise<void>;
@@ -41,6 +48,8 @@ export async function startFaultSmtpServer(plan: FaultPlan = {}): Promise<FaultS
   const sockets = new Map<number, Socket>();
   let dropped = 0;
   let awaitingConfirmation = 0;
+  let keptAndDropped = 0;
+  let transactions = 0;
   let confirmedAtLastDrop = 0;
 
   const server = new SMTPServer({
@@ -49,6 +58,7 @@ export async function startFaultSmtpServer(plan: FaultPlan = {}): Promise<FaultS
     disableReverseLookup: true,
     logger: false,
     onMailFrom(_address, session, callback) {
+      transactions++;
       const every = plan.dropEvery;
       if (every && dropped < (plan.drops ?? Infinity) && received.length - confirmedAtLastDrop >= every) {
         dropped++;
@@ -70,6 +80,12 @@ export async function startFaultSmtpServer(plan: FaultPlan = {}): Promise<FaultS
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
+        if (keptAndDropped < (plan.keepAndDropAfterData ?? 0)) {
+          keptAndDropped++;
+          received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+          sockets.get(session.remotePort)?.destroy();
+          return;
+        }
         awaitingConfirmation++;
         const confirm = () => {
           awaitingConfirmation--;
@@ -100,6 +116,9 @@ export async function startFaultSmtpServer(plan: FaultPlan = {}): Promise<FaultS
     received,
     get dropped() {
       return dropped;
+    },
+    get transactions() {
+      return transactions;
     },
     get awaitingConfirmation() {
       return awaitingConfirmation;

@@ -100,6 +100,9 @@ describe("sendIssue against a server that fails on purpose", () => {
       const ledger = new Ledger(db).deliveries("2020-10-30");
       expect([...ledger.values()].filter((d) => d.status === "sent")).toHaveLength(valid.length);
       expect([...ledger.values()].filter((d) => d.status === "failed").map((d) => d.email).sort()).toEqual(gone);
+      // Every transaction the server saw is an attempt in the ledger: the pool
+      // resent nothing behind letterpress's back (maxRequeues: 0).
+      expect([...ledger.values()].reduce((n, d) => n + d.attempts, 0)).toBe(server.transactions);
       // Two 451s, then the one that went through (a dropped connection may have cost it more).
       expect(ledger.get("busy1@example.org")?.attempts).toBeGreaterThanOrEqual(3);
 
@@ -148,6 +151,25 @@ describe("sendIssue against a server that fails on purpose", () => {
       expect(second).toMatchObject({ sent: 1, alreadySent: 1, complete: true });
       expect(copiesByRecipient(server.received).get("full@example.org")).toHaveLength(1);
       expect(copiesByRecipient(server.received).get("fine@example.org")).toHaveLength(1);
+    });
+  });
+
+  it("a connection lost after the message went out: letterpress sends it again with the same Message-ID and counts it uncertain", async () => {
+    await withTempDir(async (dir) => {
+      server = await startFaultSmtpServer({ keepAndDropAfterData: 1 });
+      const config = testConfig(join(dir, "db.sqlite"), { transport: server.url, smtp: { maxConnections: 1 } });
+      const db = openDatabase(config.database);
+      new SubscriberStore(db).importSubscribers([{ email: "a@example.org" }, { email: "b@example.org" }]);
+      const transport = createTransport(config.transport, config);
+      const summary = await sendIssue({ content: newsletterFixture(), db, transport, settings: resolveMessageSettings(config), out: recordOutput(), retries: 2, backoffMs: 5, maxBackoffMs: 10 });
+      await transport.close();
+      db.close();
+      expect(summary).toMatchObject({ sent: 2, retries: 1, uncertain: 1, resent: 0, complete: true });
+      const copies = copiesByRecipient(server.received);
+      expect(copies.get("a@example.org")).toHaveLength(2);
+      expect(new Set(copies.get("a@example.org")!.map((m) => messageIdOf(m.raw))).size).toBe(1);
+      expect(copies.get("b@example.org")).toHaveLength(1);
+      expect(formatSummary(summary).join("\n")).toContain("uncertain 1 (sent again after an attempt with no reply");
     });
   });
 
