@@ -288,6 +288,8 @@ function createProgress(out: Output, total: number) {
   };
 }
 
+const FAILURES_SHOWN = 100;
+
 /** The summary, a few lines, for people. */
 export function formatSummary(summary: SendSummary): string[] {
   const lines = [
@@ -300,6 +302,8 @@ export function formatSummary(summary: SendSummary): string[] {
       `resent ${summary.resent} that were in flight when an earlier send stopped`,
   );
   if (summary.retries > 0) lines.push(`retried ${summary.retries} times after temporary failures${summary.throttled ? ` (the server throttled ${summary.throttled} times)` : ""}`);
-  for (const f of summary.failed) lines.push(`  failed ${f.email}: ${f.reason}${f.permanent ? " (suppressed)" : " (will be retried by the next send)"}`);
+  const shown = summary.failed.slice(0, FAILURES_SHOWN);
+  for (const f of shown) lines.push(`  failed ${f.email}: ${f.reason}${f.permanent ? " (suppressed)" : " (will be retried by the next send)"}`);
+  if (summary.failed.length > shown.length) lines.push(`  … and ${summary.failed.length - shown.length} more failures (\`letterpress subscribers list\` shows the suppressed)`);
   return lines;
 }
