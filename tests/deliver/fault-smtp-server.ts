@@ -21,6 +21,8 @@ export interface FaultPlan {
    * answering, for this many messages: the client cannot know it arrived.
    */
   keepAndDropAfterData?: number;
+  /** Offer AUTH (without TLS) and refuse every login with 535. */
+  refuseLogin?: boolean;
 }
 
 export interface FaultSmtpServer {
@@ -53,8 +55,12 @@ export async function startFaultSmtpServer(plan: FaultPlan = {}): Promise<FaultS
   let confirmedAtLastDrop = 0;
 
   const server = new SMTPServer({
-    disabledCommands: ["STARTTLS", "AUTH"],
-    authOptional: true,
+    disabledCommands: plan.refuseLogin ? ["STARTTLS"] : ["STARTTLS", "AUTH"],
+    authOptional: !plan.refuseLogin,
+    allowInsecureAuth: true,
+    onAuth(_auth, _session, callback) {
+      callback(Object.assign(new Error("5.7.8 authentication failed"), { responseCode: 535 }));
+    },
     disableReverseLookup: true,
     logger: false,
     onMailFrom(_address, session, callback) {

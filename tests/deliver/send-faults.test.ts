@@ -173,6 +173,26 @@ describe("sendIssue against a server that fails on purpose", () => {
     });
   });
 
+  it("stops at a login the server refuses (535), blames no address, and suppresses none", async () => {
+    await withTempDir(async (dir) => {
+      server = await startFaultSmtpServer({ refuseLogin: true });
+      const config = testConfig(join(dir, "db.sqlite"), { transport: `smtp://me:wrong@127.0.0.1:${server.port}` });
+      const db = openDatabase(config.database);
+      const store = new SubscriberStore(db);
+      store.importSubscribers(Array.from({ length: 8 }, (_, i) => ({ email: `r${i}@example.org` })));
+      const transport = createTransport(config.transport, config);
+      const summary = await sendIssue({ content: newsletterFixture(), db, transport, settings: resolveMessageSettings(config), out: recordOutput(), retries: 3, backoffMs: 5, maxBackoffMs: 10 });
+      await transport.close();
+      expect(summary.sent).toBe(0);
+      expect(summary.failed).toHaveLength(8);
+      expect(summary.failed.every((f) => !f.permanent && f.reason.includes("535"))).toBe(true);
+      expect(summary.retries).toBe(0);
+      expect(store.list().every((s) => s.status === "active")).toBe(true);
+      expect(server.transactions).toBe(0);
+      db.close();
+    });
+  });
+
   it("caps the rate with --rate", async () => {
     await withTempDir(async (dir) => {
       server = await startFaultSmtpServer();
