@@ -27,12 +27,13 @@ export interface FailureClass {
 }
 
 const CONNECTION_CODES = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "ECONNRESET", "ECONNREFUSED", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EDNS", "ENOTFOUND"]);
+const NEVER_CONNECTED_CODES = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND", "EDNS"]);
 const FATAL_CODES = new Set(["EAUTH", "ETLS", "ENOAUTH", "EOAUTH2"]);
 const THROTTLE_TEXT = /throttl|rate limit|too many|slow down|try again later|4\.7\.\d/iu;
 
 /** Reads the `responseCode`, `code` and `command` Nodemailer puts on its errors. */
 export function classifyFailure(err: unknown): FailureClass {
-  const e = (err ?? {}) as { responseCode?: unknown; code?: unknown; command?: unknown; response?: unknown; message?: unknown };
+  const e = (err ?? {}) as { responseCode?: unknown; code?: unknown; originalCode?: unknown; command?: unknown; response?: unknown; message?: unknown };
   const responseCode = typeof e.responseCode === "number" ? e.responseCode : undefined;
   const code = typeof e.code === "string" ? e.code : undefined;
   const command = typeof e.command === "string" ? e.command.toUpperCase() : "";
@@ -49,6 +50,11 @@ export function classifyFailure(err: unknown): FailureClass {
     const aboutSender = command.startsWith("MAIL") || command === "CONN" || command.startsWith("EHLO") || command.startsWith("HELO") || command.startsWith("AUTH");
     return { kind: aboutRecipient && !aboutSender ? "permanent" : "fatal", reason, throttle: false, noReply: false };
   }
+  // Never connected: certainly not delivered. Nodemailer keeps the system's code as `originalCode`.
+  const systemCode = typeof e.originalCode === "string" ? e.originalCode : code;
+  if (systemCode && NEVER_CONNECTED_CODES.has(systemCode)) return { kind: "temporary", reason, throttle: false, noReply: false };
+  // Dropped mid-session: Nodemailer reports every close as command CONN, so
+  // whether the message had gone out is unknown; counted as uncertain.
   if (code && CONNECTION_CODES.has(code)) return { kind: "temporary", reason, throttle: false, noReply: true };
   // Anything else (a bug, an unknown error) is retried and never suppresses an address.
   return { kind: "temporary", reason, throttle: false, noReply: true };
@@ -91,8 +97,9 @@ export interface SendSummary {
   resent: number;
   /**
    * Messages sent again after an attempt whose outcome was unknown (in
-   * flight at a crash, or the connection died before the reply): a receiver
-   * may hold two copies with one Message-ID.
+   * flight at a crash, or the connection died mid-session): a receiver may
+   * hold two copies with one Message-ID. An upper bound: a connection that
+   * died before DATA is counted too, as Nodemailer cannot tell them apart.
    */
   uncertain: number;
   /** Attempts that were retried after a temporary failure. */

@@ -25,9 +25,11 @@ describe("classifyFailure", () => {
     // Never blame the recipient for a refusal of us.
     expect(classifyFailure({ responseCode: 535, code: "EAUTH", command: "AUTH PLAIN", response: "535 bad credentials" })).toMatchObject({ kind: "fatal" });
     expect(classifyFailure({ responseCode: 550, code: "EENVELOPE", command: "MAIL FROM", response: "550 sender rejected" })).toMatchObject({ kind: "fatal" });
-    for (const code of ["ECONNECTION", "ETIMEDOUT", "ESOCKET", "ECONNREFUSED", "ECONNRESET"]) {
+    for (const code of ["ECONNECTION", "ETIMEDOUT", "ESOCKET", "ECONNRESET"]) {
       expect(classifyFailure(Object.assign(new Error("gone"), { code }))).toMatchObject({ kind: "temporary", noReply: true });
     }
+    // Never connected: temporary, and certainly not delivered.
+    expect(classifyFailure(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ESOCKET", originalCode: "ECONNREFUSED", command: "CONN" }))).toMatchObject({ kind: "temporary", noReply: false });
     expect(classifyFailure(new Error("something unexpected"))).toMatchObject({ kind: "temporary" });
   });
 });

@@ -60,6 +60,7 @@ describe("pacing", () => {
       const summary = await sendIssue({ content: newsletterFixture(), db, transport, settings: resolveMessageSettings(config), out: recordOutput(), retries: 1, backoffMs: 5, maxBackoffMs: 10 });
       await transport.close();
       expect(summary.sent).toBe(0);
+      expect(summary.uncertain).toBe(0);
       expect(summary.failed).toHaveLength(2);
       expect(summary.failed.every((f) => !f.permanent && /ECONNREFUSED|connect/iu.test(f.reason))).toBe(true);
       expect(store.list().every((s) => s.status === "active")).toBe(true);
