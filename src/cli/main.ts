@@ -1,10 +1,15 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { loadConfig } from "../config/load.js";
 import { ConfigError, DeliveryError, InputError, formatDiagnostic } from "../errors.js";
 import { runBuild } from "./commands/build.js";
 import { runCheck } from "./commands/check.js";
 import { createDigest, todayIn, type NewFormat } from "./commands/new.js";
 import { terminal, type Output } from "./output.js";
+import { runSend } from "./commands/send.js";
+import { runCapture } from "./commands/capture.js";
+import { runServe } from "./commands/serve.js";
+import { addSubscriber, importSubscribersFile, listSubscribers, removeSubscriber } from "./commands/subscribers.js";
+import { openDatabase } from "../subscribers/store.js";
 
 /**
  * argv → command. The only place that decides exit codes:
@@ -101,7 +106,118 @@ function buildProgram(out: Output, status: CommandStatus): Command {
       if (summary.errors > 0) status.exitCode = 1;
     });
 
+  program
+    .command("send")
+    .description("deliver one issue to every active subscriber, once; exit 2 if some are left undelivered")
+    .argument("<date>", "the issue: YYYY-MM-DD or latest")
+    .addOption(issuesOption())
+    .addOption(configOption())
+    .option("--subscribers <file>", "a subscriber CSV to import before sending")
+    .option("--smtp <url>", "transport URL (smtp://user:pass@host:port, smtps://…, capture://DIR), over SMTP_URL and the config")
+    .option("--db <file>", "the subscriber and ledger database, over the config's `database`")
+    .option("--dry-run", "show what would be sent; send nothing")
+    .option("--rate <n>", "messages per second at most", parseRate)
+    .action(async (which: string, opts: { issues: string; config: string; subscribers?: string; smtp?: string; db?: string; dryRun?: boolean; rate?: number }) => {
+      const config = await loadConfig({ file: explicitConfig(opts.config), overrides: { transport: opts.smtp, database: opts.db } });
+      const summary = await runSend({ which, issuesDir: opts.issues, config, out, subscribersCsv: opts.subscribers, dryRun: opts.dryRun, rate: opts.rate });
+      if (!summary.dryRun && !summary.complete) {
+        const undelivered = summary.recipients - summary.sent - summary.alreadySent;
+        throw new DeliveryError(`${undelivered} of ${summary.recipients} subscribers do not have issue ${summary.issue} yet (see above); run \`letterpress send ${summary.issue}\` again to retry the temporary failures`);
+      }
+    });
+
+  program
+    .command("capture")
+    .description("run the built-in SMTP capture server on 127.0.0.1, saving each message as .eml")
+    .addOption(new Option("--port <n>", "port to listen on").default(2525).argParser(parsePort))
+    .addOption(new Option("--dir <dir>", "where to save messages").default("out/mailbox"))
+    .addOption(configOption())
+    .action(async (opts: { port: number; dir: string }) => {
+      const server = await runCapture({ port: opts.port, dir: opts.dir, out });
+      await untilInterrupted();
+      await server.close();
+    });
+
+  program
+    .command("serve")
+    .description("serve out/ for preview, and the one-click unsubscribe endpoint")
+    .addOption(new Option("--port <n>", "port to listen on").default(8080).argParser(parsePort))
+    .addOption(new Option("--out <dir>", "the folder to serve").default("out"))
+    .addOption(new Option("--host <address>", "interface to listen on").default("127.0.0.1"))
+    .option("--db <file>", "the subscriber database, over the config's `database`")
+    .addOption(configOption())
+    .action(async (opts: { port: number; out: string; host: string; db?: string; config: string }) => {
+      const config = await loadConfig({ file: explicitConfig(opts.config), overrides: { database: opts.db } });
+      const server = await runServe({ port: opts.port, outDir: opts.out, host: opts.host, config, out });
+      await untilInterrupted();
+      await server.closeAll();
+    });
+
+  const subscribers = program.command("subscribers").description("manage the subscriber list in the database");
+  const withDb = async (opts: { config: string; db?: string }, use: (db: ReturnType<typeof openDatabase>) => void | Promise<unknown>) => {
+    const config = await loadConfig({ file: explicitConfig(opts.config), overrides: { database: opts.db } });
+    const db = openDatabase(config.database);
+    try {
+      await use(db);
+    } finally {
+      db.close();
+    }
+  };
+  subscribers
+    .command("import")
+    .description("add the subscribers of a CSV (header row with `email`, optional `name`); bad rows are reported and skipped")
+    .argument("<file>", "CSV file")
+    .option("--db <file>", "database file")
+    .addOption(configOption())
+    .action((file: string, opts: { config: string; db?: string }) => withDb(opts, (db) => importSubscribersFile(db, file, out)));
+  subscribers
+    .command("add")
+    .description("add one subscriber (or make an unsubscribed one active again)")
+    .argument("<email>", "address")
+    .option("--name <name>", "display name")
+    .option("--db <file>", "database file")
+    .addOption(configOption())
+    .action((email: string, opts: { name?: string; config: string; db?: string }) => withDb(opts, (db) => addSubscriber(db, email, opts.name, out)));
+  subscribers
+    .command("remove")
+    .description("unsubscribe an address (kept on record so an import does not add it back)")
+    .argument("<email>", "address")
+    .option("--db <file>", "database file")
+    .addOption(configOption())
+    .action((email: string, opts: { config: string; db?: string }) => withDb(opts, (db) => removeSubscriber(db, email, out)));
+  subscribers
+    .command("list")
+    .description("every subscriber: address, name, status, reason")
+    .option("--db <file>", "database file")
+    .addOption(configOption())
+    .action((opts: { config: string; db?: string }) => withDb(opts, (db) => listSubscribers(db, out)));
+
   return program;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError("expected a port number 0-65535");
+  return port;
+}
+
+function parseRate(value: string): number {
+  const rate = Number(value);
+  if (!Number.isFinite(rate) || rate <= 0) throw new InvalidArgumentError("expected a positive number of messages per second");
+  return rate;
+}
+
+/** Resolves on Ctrl-C or SIGTERM, for the commands that run until stopped. */
+function untilInterrupted(): Promise<void> {
+  return new Promise((done) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      done();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }
 
 /** The default file may be absent (defaults apply); a named one must exist. */

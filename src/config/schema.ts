@@ -50,12 +50,52 @@ export const configSchema = z
         replyTo: z.string().optional(),
         /** The list's id for `List-Id` (RFC 2919): a dotted name. */
         listId: z.string().regex(/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$/u, "expected a dotted name such as digest.example.org").optional(),
+        /** The one-click unsubscribe endpoint (RFC 8058); default `<site.url>unsubscribe`. */
+        unsubscribeUrl: absoluteUrl.optional(),
+        /** The address of the `mailto:` in `List-Unsubscribe`; default the `from` address. */
+        unsubscribeMailto: z.string().regex(/^[^\s<>@]+@[^\s<>@]+$/u, "expected an address such as unsubscribe@example.org").optional(),
       })
       .strict()
       .prefault({}),
     transport: z.string().default("capture://out/mailbox"),
     secret: z.string().min(16, "expected at least 16 characters of random text").optional(),
     database: z.string().default("letterpress.db"),
+    /** Nodemailer's pooled SMTP transport. */
+    smtp: z
+      .object({
+        maxConnections: z.number().int().min(1).max(100).default(5),
+        maxMessages: z.number().int().min(1).default(100),
+        /** At most `rateLimit` messages per `rateDelta` ms per pool; unset: no limit. */
+        rateLimit: z.number().int().min(1).optional(),
+        rateDelta: z.number().int().min(1).default(1000),
+        connectionTimeout: z.number().int().min(1).default(30_000),
+        greetingTimeout: z.number().int().min(1).default(30_000),
+        socketTimeout: z.number().int().min(1).default(120_000),
+      })
+      .strict()
+      .prefault({}),
+    /** DKIM signing (RFC 6376); off unless a key is given. */
+    dkim: z
+      .object({
+        domainName: z.string().min(1),
+        keySelector: z.string().min(1),
+        /** A PEM file, relative to the working folder. */
+        privateKeyFile: z.string().min(1),
+      })
+      .strict()
+      .optional(),
+    send: z
+      .object({
+        /** Further attempts after a temporary failure (4xx, dropped connection). */
+        retries: z.number().int().min(0).max(20).default(5),
+        /** First backoff; doubled on every retry, with jitter, up to `maxBackoffMs`. */
+        backoffMs: z.number().int().min(0).default(1000),
+        maxBackoffMs: z.number().int().min(0).default(60_000),
+        /** Messages per second; unset: as fast as the pool goes. */
+        rate: z.number().positive().optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -1,0 +1,316 @@
+import { setTimeout as delay } from "node:timers/promises";
+import type { Output } from "../cli/output.js";
+import type { NewsletterContent } from "../render/newsletter.js";
+import type { Db } from "../subscribers/store.js";
+import { SubscriberStore, type Subscriber } from "../subscribers/store.js";
+import { addressKey } from "../subscribers/address.js";
+import { Ledger } from "./ledger.js";
+import { composeMessage, messageIdFor, type MessageSettings } from "./message.js";
+import type { Transport } from "./transport.js";
+
+/**
+ * `temporary`: try again later (4xx, a dropped or refused connection, a
+ * time-out). `permanent`: this recipient will never take it (5xx to RCPT TO
+ * or DATA); the address is suppressed. `fatal`: nothing will go through
+ * (authentication, TLS, the sender refused); the send stops, and no address
+ * is blamed.
+ */
+export type FailureKind = "temporary" | "permanent" | "fatal";
+
+export interface FailureClass {
+  kind: FailureKind;
+  reason: string;
+  /** The server asks us to slow down (RFC 3463 4.7.x, 421, 454, or says so). */
+  throttle: boolean;
+  /** No reply was read: the server may have taken the message before the line went dead. */
+  noReply: boolean;
+}
+
+const CONNECTION_CODES = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "ECONNRESET", "ECONNREFUSED", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EDNS", "ENOTFOUND"]);
+const NEVER_CONNECTED_CODES = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND", "EDNS"]);
+const FATAL_CODES = new Set(["EAUTH", "ETLS", "ENOAUTH", "EOAUTH2"]);
+const THROTTLE_TEXT = /throttl|rate limit|too many|slow down|try again later|4\.7\.\d/iu;
+
+/** Reads the `responseCode`, `code` and `command` Nodemailer puts on its errors. */
+export function classifyFailure(err: unknown): FailureClass {
+  const e = (err ?? {}) as { responseCode?: unknown; code?: unknown; originalCode?: unknown; command?: unknown; response?: unknown; message?: unknown };
+  const responseCode = typeof e.responseCode === "number" ? e.responseCode : undefined;
+  const code = typeof e.code === "string" ? e.code : undefined;
+  const command = typeof e.command === "string" ? e.command.toUpperCase() : "";
+  const text = typeof e.response === "string" ? e.response : typeof e.message === "string" ? e.message : String(err);
+  const reason = (typeof e.response === "string" ? e.response : text).replace(/\s+/gu, " ").trim();
+  if (code && FATAL_CODES.has(code)) return { kind: "fatal", reason, throttle: false, noReply: false };
+  if (responseCode !== undefined && responseCode >= 400 && responseCode < 500) {
+    return { kind: "temporary", reason, throttle: responseCode === 421 || responseCode === 454 || THROTTLE_TEXT.test(text), noReply: false };
+  }
+  if (responseCode !== undefined && responseCode >= 500 && responseCode < 600) {
+    // Only a refusal of this recipient or this message blames the address; a
+    // 5xx to the greeting, EHLO, AUTH or MAIL FROM is about us or the server.
+    const aboutRecipient = command === "" || command.startsWith("RCPT") || command.startsWith("DATA") || command === "END" || code === "EENVELOPE" || code === "EMESSAGE";
+    const aboutSender = command.startsWith("MAIL") || command === "CONN" || command.startsWith("EHLO") || command.startsWith("HELO") || command.startsWith("AUTH");
+    return { kind: aboutRecipient && !aboutSender ? "permanent" : "fatal", reason, throttle: false, noReply: false };
+  }
+  // Never connected: certainly not delivered. Nodemailer keeps the system's code as `originalCode`.
+  const systemCode = typeof e.originalCode === "string" ? e.originalCode : code;
+  if (systemCode && NEVER_CONNECTED_CODES.has(systemCode)) return { kind: "temporary", reason, throttle: false, noReply: false };
+  // Dropped mid-session: Nodemailer reports every close as command CONN, so
+  // whether the message had gone out is unknown; counted as uncertain.
+  if (code && CONNECTION_CODES.has(code)) return { kind: "temporary", reason, throttle: false, noReply: true };
+  // Anything else (a bug, an unknown error) is retried and never suppresses an address.
+  return { kind: "temporary", reason, throttle: false, noReply: true };
+}
+
+export interface SendOptions {
+  content: NewsletterContent;
+  db: Db;
+  transport: Transport;
+  settings: MessageSettings;
+  out: Output;
+  dryRun?: boolean;
+  /** Messages per second at most. */
+  rate?: number | undefined;
+  /** Further attempts after a temporary failure. */
+  retries: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** For tests: the clock and the dice. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface FailedRecipient {
+  email: string;
+  reason: string;
+  /** A 5xx: the address is now suppressed. */
+  permanent: boolean;
+}
+
+export interface SendSummary {
+  issue: string;
+  /** Active subscribers when the send began. */
+  recipients: number;
+  /** Confirmed (250) in this run. */
+  sent: number;
+  /** Confirmed by an earlier run, so not sent again. */
+  alreadySent: number;
+  /** In flight when an earlier run stopped; sent again with the same Message-ID. */
+  resent: number;
+  /**
+   * Messages sent again after an attempt whose outcome was unknown (in
+   * flight at a crash, or the connection died mid-session): a receiver may
+   * hold two copies with one Message-ID. An upper bound: a connection that
+   * died before DATA is counted too, as Nodemailer cannot tell them apart.
+   */
+  uncertain: number;
+  /** Attempts that were retried after a temporary failure. */
+  retries: number;
+  /** Times the server asked to slow down. */
+  throttled: number;
+  skipped: { unsubscribed: number; suppressed: number };
+  failed: FailedRecipient[];
+  dryRun: boolean;
+  /** Every active subscriber has the issue. */
+  complete: boolean;
+}
+
+interface Job {
+  subscriber: Subscriber;
+  /** A row in `sending` state from an earlier run. */
+  resend: boolean;
+}
+
+/**
+ * Delivers one issue to every active subscriber, once. Order:
+ * 1. read subscribers and this issue's ledger rows; skip the unsubscribed,
+ *    the suppressed and those the server already confirmed;
+ * 2. with as many messages in flight as the transport takes, for each
+ *    recipient: wait for the rate limit, write `sending` to the ledger, send,
+ *    then write `sent`, `failed` (5xx, and suppress the address) or, after a
+ *    temporary failure, back off (exponential, with jitter) and try again, up
+ *    to `retries` times, then `deferred`;
+ * 3. return the summary. Throws only for bugs; a partial send is a summary
+ *    with `complete: false`.
+ */
+export async function sendIssue(options: SendOptions): Promise<SendSummary> {
+  const { content, transport, settings, out } = options;
+  const sleep = options.sleep ?? ((ms: number) => delay(ms));
+  const random = options.random ?? Math.random;
+  const store = new SubscriberStore(options.db);
+  const ledger = new Ledger(options.db);
+  const issue = content.date;
+
+  const everyone = store.list();
+  const active = everyone.filter((s) => s.status === "active");
+  const rows = ledger.deliveries(issue);
+  const summary: SendSummary = {
+    issue,
+    recipients: active.length,
+    sent: 0,
+    alreadySent: 0,
+    resent: 0,
+    uncertain: 0,
+    retries: 0,
+    throttled: 0,
+    skipped: {
+      unsubscribed: everyone.filter((s) => s.status === "unsubscribed").length,
+      suppressed: everyone.filter((s) => s.status === "suppressed").length,
+    },
+    failed: [],
+    dryRun: Boolean(options.dryRun),
+    complete: false,
+  };
+
+  const jobs: Job[] = [];
+  for (const subscriber of active) {
+    const row = rows.get(addressKey(subscriber.email));
+    if (row?.status === "sent") summary.alreadySent++;
+    else jobs.push({ subscriber, resend: row?.status === "sending" });
+  }
+
+  if (options.dryRun) {
+    out.info(`dry run: issue ${issue}, subject ${JSON.stringify(content.subject)}, through ${transport.name}`);
+    const shown = jobs.slice(0, 50);
+    for (const job of shown) {
+      const to = job.subscriber.name ? `${job.subscriber.name} <${job.subscriber.email}>` : job.subscriber.email;
+      out.info(`would send to ${to} ${messageIdFor(settings, issue, job.subscriber.email)}${job.resend ? " (again: in flight when an earlier send stopped)" : ""}`);
+    }
+    if (jobs.length > shown.length) out.info(`… and ${jobs.length - shown.length} more`);
+    summary.complete = jobs.length === 0;
+    return summary;
+  }
+
+  // Pacing shared by every worker: `--rate` sets the floor between two
+  // starts; a throttling reply widens it and pauses everyone, and each
+  // success narrows it again.
+  const floorMs = options.rate ? 1000 / options.rate : 0;
+  let intervalMs = floorMs;
+  let nextStart = 0;
+  let pauseUntil = 0;
+  const takeSlot = async () => {
+    const now = Date.now();
+    const start = Math.max(now, nextStart, pauseUntil);
+    nextStart = start + intervalMs;
+    if (start > now) await sleep(start - now);
+  };
+  const backoff = (attempt: number) => {
+    const ceiling = Math.min(options.maxBackoffMs, options.backoffMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + random() * (ceiling / 2));
+  };
+
+  const progress = createProgress(out, jobs.length);
+  let fatal: string | undefined;
+  const queue = [...jobs];
+
+  const deliver = async (job: Job) => {
+    const { subscriber } = job;
+    const messageId = messageIdFor(settings, issue, subscriber.email);
+    let uncertain = job.resend;
+    if (job.resend) summary.resent++;
+    for (let attempt = 1; ; attempt++) {
+      if (fatal) {
+        summary.failed.push({ email: subscriber.email, reason: `not sent: ${fatal}`, permanent: false });
+        return;
+      }
+      await takeSlot();
+      const message = await composeMessage(content, subscriber, settings);
+      ledger.beginAttempt(issue, subscriber.email, messageId);
+      try {
+        const receipt = await transport.send(message);
+        ledger.markSent(issue, subscriber.email, receipt.response);
+        summary.sent++;
+        if (uncertain) summary.uncertain++;
+        intervalMs = Math.max(floorMs, intervalMs * 0.9);
+        return;
+      } catch (err) {
+        const failure = classifyFailure(err);
+        if (failure.kind === "permanent") {
+          ledger.markFailed(issue, subscriber.email, failure.reason);
+          store.suppress(subscriber.email, `bounced: ${failure.reason}`);
+          summary.failed.push({ email: subscriber.email, reason: failure.reason, permanent: true });
+          return;
+        }
+        if (failure.kind === "fatal") {
+          ledger.markDeferred(issue, subscriber.email, failure.reason);
+          fatal ??= failure.reason;
+          summary.failed.push({ email: subscriber.email, reason: failure.reason, permanent: false });
+          return;
+        }
+        if (failure.noReply) uncertain = true;
+        if (attempt > options.retries) {
+          ledger.markDeferred(issue, subscriber.email, failure.reason);
+          summary.failed.push({ email: subscriber.email, reason: `${failure.reason} (after ${attempt} attempts)`, permanent: false });
+          return;
+        }
+        summary.retries++;
+        const wait = backoff(attempt);
+        if (failure.throttle) {
+          summary.throttled++;
+          intervalMs = Math.min(options.maxBackoffMs, Math.max(intervalMs * 2, options.backoffMs / 4, 1));
+          pauseUntil = Math.max(pauseUntil, Date.now() + wait);
+        }
+        await sleep(wait);
+      }
+    }
+  };
+
+  const worker = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      await deliver(job);
+      progress.advance();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(transport.concurrency, jobs.length)) }, worker));
+  progress.finish();
+
+  summary.complete = summary.failed.length === 0 && summary.sent + summary.alreadySent === summary.recipients;
+  return summary;
+}
+
+/** A bar redrawn in place on a terminal; elsewhere one line per 10%. */
+function createProgress(out: Output, total: number) {
+  let done = 0;
+  let lastDecile = 0;
+  let lastBar = "";
+  const width = 30;
+  return {
+    advance() {
+      done++;
+      const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
+      if (out.interactive && out.progress) {
+        const filled = Math.round((done / total) * width);
+        const bar = `[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${percent}% ${done}/${total}`;
+        // Redraw only when the bar or its percentage moves: a large list
+        // would otherwise write to the terminal once per message.
+        if (bar.slice(0, width + 7) !== lastBar.slice(0, width + 7) || done === total) out.progress(bar);
+        lastBar = bar;
+      } else if (Math.floor(percent / 10) > lastDecile) {
+        lastDecile = Math.floor(percent / 10);
+        out.info(`sent ${lastDecile * 10}% (${done}/${total})`);
+      }
+    },
+    finish() {
+      // Keep the last bar on screen and move past it.
+      if (out.interactive && out.progress && total > 0) out.progress(`${lastBar}\n`);
+    },
+  };
+}
+
+const FAILURES_SHOWN = 100;
+
+/** The summary, a few lines, for people. */
+export function formatSummary(summary: SendSummary): string[] {
+  const lines = [
+    `${summary.dryRun ? "dry run: " : ""}issue ${summary.issue}: ${summary.recipients} active subscribers; ` +
+      `sent ${summary.sent}, already sent before ${summary.alreadySent}, failed ${summary.failed.length}; ` +
+      `skipped ${summary.skipped.unsubscribed} unsubscribed and ${summary.skipped.suppressed} suppressed`,
+  ];
+  lines.push(
+    `uncertain ${summary.uncertain} (sent again after an attempt with no reply: may arrive twice, with one Message-ID); ` +
+      `resent ${summary.resent} that were in flight when an earlier send stopped`,
+  );
+  if (summary.retries > 0) lines.push(`retried ${summary.retries} times after temporary failures${summary.throttled ? ` (the server throttled ${summary.throttled} times)` : ""}`);
+  const shown = summary.failed.slice(0, FAILURES_SHOWN);
+  for (const f of shown) lines.push(`  failed ${f.email}: ${f.reason}${f.permanent ? " (suppressed)" : " (will be retried by the next send)"}`);
+  if (summary.failed.length > shown.length) lines.push(`  … and ${summary.failed.length - shown.length} more failures (\`letterpress subscribers list\` shows the suppressed)`);
+  return lines;
+}

@@ -1,0 +1,47 @@
+import { ConfigError } from "../errors.js";
+import type { Config } from "../config/schema.js";
+import { createCaptureTransport } from "./transports/capture.js";
+import { createSmtpTransport } from "./transports/smtp.js";
+
+/** One message, fully composed (and signed): a transport only moves these bytes. */
+export interface OutgoingMessage {
+  envelope: { from: string; to: string[] };
+  messageId: string;
+  raw: Buffer;
+}
+
+export interface SendReceipt {
+  /** The server's final reply (`250 OK: queued as …`), or where the file went. */
+  response: string;
+}
+
+export interface Transport {
+  readonly name: string;
+  /** Most messages worth having in flight at once. */
+  readonly concurrency: number;
+  send(message: OutgoingMessage): Promise<SendReceipt>;
+  close(): Promise<void>;
+}
+
+export type TransportFactory = (url: string, config: Config) => Transport;
+
+const factories: Record<string, TransportFactory> = {
+  "smtp:": createSmtpTransport,
+  "smtps:": createSmtpTransport,
+  "capture:": createCaptureTransport,
+};
+
+/** A transport from its URL (`config.transport`, which `SMTP_URL` and `--smtp` override). */
+export function createTransport(url: string, config: Config): Transport {
+  const scheme = /^[a-z][a-z0-9+.-]*:/iu.exec(url)?.[0].toLowerCase();
+  const factory = scheme ? factories[scheme] : undefined;
+  if (!factory) {
+    throw new ConfigError(`transport: unknown transport ${JSON.stringify(redactUrl(url))}; expected one of ${Object.keys(factories).map((s) => `${s}//…`).join(", ")}`);
+  }
+  return factory(url, config);
+}
+
+/** A URL fit for messages: the password replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/iu, "$1***@");
+}

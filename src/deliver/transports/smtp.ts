@@ -1,0 +1,51 @@
+import nodemailer from "nodemailer";
+import type { Config } from "../../config/schema.js";
+import { ConfigError } from "../../errors.js";
+import { redactUrl, type OutgoingMessage, type SendReceipt, type Transport } from "../transport.js";
+
+/**
+ * `smtp://user:pass@host:port` (STARTTLS when offered) or
+ * `smtps://user:pass@host:port` (TLS from the first byte), through
+ * Nodemailer's pooled transport.
+ *
+ * `maxRequeues: 0`: by default the pool sends a message again when its
+ * connection drops, which duplicates mail the server accepted before the
+ * drop; letterpress retries on its own, with the ledger knowing what was
+ * confirmed.
+ */
+export function createSmtpTransport(url: string, config: Config): Transport {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new ConfigError(`transport: ${JSON.stringify(redactUrl(url))} is not a URL; expected smtp://user:pass@host:port`, { cause });
+  }
+  const secure = parsed.protocol === "smtps:";
+  if (!parsed.hostname) throw new ConfigError(`transport: ${JSON.stringify(redactUrl(url))} names no host`);
+  const smtp = config.smtp;
+  const transporter = nodemailer.createTransport({
+    pool: true,
+    host: parsed.hostname.replace(/^\[(.*)\]$/u, "$1"),
+    port: parsed.port ? Number(parsed.port) : secure ? 465 : 587,
+    secure,
+    ...(parsed.username ? { auth: { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } } : {}),
+    maxConnections: smtp.maxConnections,
+    maxMessages: smtp.maxMessages,
+    ...(smtp.rateLimit ? { rateLimit: smtp.rateLimit, rateDelta: smtp.rateDelta } : {}),
+    maxRequeues: 0,
+    connectionTimeout: smtp.connectionTimeout,
+    greetingTimeout: smtp.greetingTimeout,
+    socketTimeout: smtp.socketTimeout,
+  });
+  return {
+    name: redactUrl(url),
+    concurrency: smtp.maxConnections,
+    async send(message: OutgoingMessage): Promise<SendReceipt> {
+      const info = await transporter.sendMail({ envelope: message.envelope, raw: message.raw });
+      return { response: String(info.response ?? "") };
+    },
+    async close() {
+      transporter.close();
+    },
+  };
+}
