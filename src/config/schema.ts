@@ -39,6 +39,12 @@ export const configSchema = z
     feed: z
       .object({
         length: z.number().int().min(1).max(1000).default(20),
+        /**
+         * Entries in each category feed, newest first. A category feed of every
+         * entry ever would grow without end (58,000 items over ten years); the
+         * whole history stays in the RFC 5005 archive of issues.
+         */
+        categoryLength: z.number().int().min(1).max(10000).default(100),
         /** A WebSub hub to announce in every feed, if any. */
         hub: absoluteUrl.optional(),
       })

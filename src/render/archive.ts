@@ -1,7 +1,7 @@
 import type { Config } from "../config/schema.js";
 import type { Issue } from "../model/issue.js";
 import { html, jsonForScript, trustedHtml, type Html } from "./html.js";
-import { categoryFeeds, issueTitle, siteFeeds, viewIssue, type EntryView } from "./issue-view.js";
+import { categoryFeeds, issueTitle, siteFeeds, viewIssue, type EntryView, type IssueView } from "./issue-view.js";
 import type { OutputFile } from "./output-file.js";
 import { categoryPath, siteUrl } from "./urls.js";
 import { renderPage } from "./web-page.js";
@@ -14,18 +14,22 @@ import { renderPage } from "./web-page.js";
  * index is JSON inside the page, so the search box needs no server either.
  */
 export function renderArchive(issues: readonly Issue[], config: Config): OutputFile[] {
-  return [renderIndex(issues, config), ...renderCategoryPages(issues, config)];
+  // Each issue's view is made once: the index, the category pages and the category list all read it.
+  const views = new Map(issues.map((issue) => [issue, viewIssue(issue, config)]));
+  return [renderIndex(issues, views, config), ...renderCategoryPages(issues, views, config)];
 }
+
+type IssueViews = ReadonlyMap<Issue, IssueView>;
 
 interface CategoryEntry {
   issue: Issue;
   entry: EntryView;
 }
 
-function renderIndex(issues: readonly Issue[], config: Config): OutputFile {
+function renderIndex(issues: readonly Issue[], views: IssueViews, config: Config): OutputFile {
   const newestFirst = [...issues].reverse();
   const years = groupBy(newestFirst, (i) => i.date.slice(0, 4));
-  const categories = collectCategories(issues, config);
+  const categories = collectCategories(views);
   const searchIndex = newestFirst.map((issue) => ({ date: issue.date, text: searchText(issue, config) }));
 
   const body = html`<main>
@@ -44,7 +48,7 @@ ${[...groupBy(inYear, (i) => i.date.slice(0, 7))].map(
   ([month, inMonth]) => html`<section class="month">
 <h3>${year}年${Number(month.slice(5))}月</h3>
 <ul class="issues">
-${inMonth.map((issue) => renderIssueItem(issue, config))}</ul>
+${inMonth.map((issue) => renderIssueItem(issue, views.get(issue)!))}</ul>
 </section>
 `,
 )}</section>
@@ -69,8 +73,7 @@ ${inMonth.map((issue) => renderIssueItem(issue, config))}</ul>
   };
 }
 
-function renderIssueItem(issue: Issue, config: Config): Html {
-  const view = viewIssue(issue, config);
+function renderIssueItem(issue: Issue, view: IssueView): Html {
   const starred = [...view.entries, ...view.extras].filter((e) => e.starred);
   return html`<li data-date="${issue.date}"><a href="issues/${issue.date}/index.html"><time datetime="${issue.date}">${issue.date}</time>${issue.title ? html` · ${view.title}` : ""}</a>
 ${starred.length > 0 ? html`<ul class="starred">${starred.map((e) => html`<li><span class="star">${e.starMarks}</span> <a href="issues/${issue.date}/index.html#${e.anchor}">${e.title}</a></li>`)}</ul>` : ""}
@@ -78,17 +81,19 @@ ${starred.length > 0 ? html`<ul class="starred">${starred.map((e) => html`<li><s
 `;
 }
 
-function renderCategoryPages(issues: readonly Issue[], config: Config): OutputFile[] {
+function renderCategoryPages(issues: readonly Issue[], views: IssueViews, config: Config): OutputFile[] {
   const byTag = new Map<string, CategoryEntry[]>();
   for (const issue of [...issues].reverse()) {
-    const view = viewIssue(issue, config);
+    const view = views.get(issue)!;
     for (const entry of [...view.entries, ...view.extras]) {
       if (!entry.category) continue;
       const tag = entry.category.tag;
-      byTag.set(tag, [...(byTag.get(tag) ?? []), { issue, entry }]);
+      const list = byTag.get(tag);
+      if (list) list.push({ issue, entry });
+      else byTag.set(tag, [{ issue, entry }]);
     }
   }
-  const categories = collectCategories(issues, config);
+  const categories = collectCategories(views);
   return [...byTag].map(([tag, entries]) => {
     const name = categories.get(tag)?.name;
     const title = name ? `${tag} · ${name}` : tag;
@@ -124,10 +129,10 @@ ${entry.chineseTitle ? html`<br>${entry.chineseTitle}` : ""}
 }
 
 /** Every tag used by an entry, with the name some issue's legend gives it. */
-function collectCategories(issues: readonly Issue[], config: Config): Map<string, { name?: string }> {
+function collectCategories(views: IssueViews): Map<string, { name?: string }> {
   const found = new Map<string, { name?: string }>();
-  for (const issue of issues) {
-    for (const entry of [...viewIssue(issue, config).entries, ...viewIssue(issue, config).extras]) {
+  for (const view of views.values()) {
+    for (const entry of [...view.entries, ...view.extras]) {
       if (!entry.category) continue;
       const known = found.get(entry.category.tag);
       if (!known?.name) found.set(entry.category.tag, entry.category.name ? { name: entry.category.name } : {});
@@ -145,7 +150,11 @@ function searchText(issue: Issue, config: Config): string {
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
   return groups;
 }
 

@@ -116,7 +116,8 @@ export function mainFeed(issues: readonly Issue[], config: Config): FeedDocument
 
 /**
  * `out/categories/<tag>/…`: one feed per category tag that occurs, one item
- * per entry of that category across all issues. Tags that differ only in
+ * per entry of that category across all issues, the newest
+ * `feed.categoryLength` of them. Tags that differ only in
  * case share a feed, since their paths would collide.
  */
 export function categoryFeeds(issues: readonly Issue[], config: Config): FeedDocument[] {
@@ -129,7 +130,7 @@ export function categoryFeeds(issues: readonly Issue[], config: Config): FeedDoc
       const folder = entry.category.toLowerCase();
       const group = byTag.get(folder) ?? { tag: entry.category, items: [] };
       group.name ??= categoryName(issue, entry.category);
-      group.items.push(entryItem(issue, entry, key, config));
+      if (group.items.length < config.feed.categoryLength) group.items.push(entryItem(issue, entry, key, config));
       byTag.set(folder, group);
     }
   }

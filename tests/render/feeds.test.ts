@@ -173,3 +173,17 @@ describe.skipIf(!haveJing)("Atom against RFC 4287's RELAX NG schema (jing; needs
     expect(await validateAtom(atoms)).toBe("");
   });
 });
+
+describe("category feeds of a long archive", () => {
+  it("keep the newest feed.categoryLength entries, newest first", () => {
+    const short = testConfig({ feed: { categoryLength: 2 } });
+    const files = renderFeeds(issues, short);
+    const lg = JSON.parse(String(files.find((f) => f.path === "categories/lg/feed.json")!.contents)) as { items: { title: string }[] };
+    const newest = [...issues]
+      .sort((a, b) => b.date.localeCompare(a.date))
+      .flatMap((issue) => allEntries(issue).filter((e) => e.category === "LG"))
+      .slice(0, 2)
+      .map((e) => e.title);
+    expect(lg.items.map((i) => i.title)).toEqual(newest);
+  });
+});
