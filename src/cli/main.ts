@@ -3,6 +3,7 @@ import { loadConfig } from "../config/load.js";
 import { ConfigError, DeliveryError, InputError, formatDiagnostic } from "../errors.js";
 import { runBuild } from "./commands/build.js";
 import { runCheck } from "./commands/check.js";
+import { runStart } from "./commands/start.js";
 import { createDigest, todayIn, type NewFormat } from "./commands/new.js";
 import { terminal, type Output } from "./output.js";
 import { runSend } from "./commands/send.js";
@@ -97,13 +98,13 @@ function buildProgram(out: Output, status: CommandStatus): Command {
 
   program
     .command("start")
-    .description("the main job on the defaults: check every issue and report them (what `npm start` runs)")
+    .description("the main job on the defaults (what `npm start` runs): check every issue, build every output, send the newest issue to the sample subscribers")
     .addOption(issuesOption())
+    .addOption(new Option("--out <dir>", "output folder").default("out"))
+    .addOption(new Option("--subscribers <file>", "subscriber CSV imported before sending").default("subscribers.sample.csv"))
     .addOption(configOption())
-    .action(async (opts: { issues: string; config: string }) => {
-      await loadConfig({ file: explicitConfig(opts.config) });
-      const summary = await runCheck(opts.issues, out);
-      if (summary.errors > 0) status.exitCode = 1;
+    .action(async (opts: { issues: string; out: string; subscribers: string; config: string }) => {
+      status.exitCode = await runStart({ issues: opts.issues, out: opts.out, subscribers: opts.subscribers, configFile: explicitConfig(opts.config) }, out);
     });
 
   program

@@ -7,12 +7,18 @@ describe("--help", () => {
     const out = recordOutput();
     expect(await main(["node", "letterpress", "--help"], out)).toBe(0);
     const text = out.lines.join("\n");
-    for (const command of ["check", "new", "start"]) expect(text).toContain(command);
+    for (const command of ["check", "new", "start", "build", "send", "capture", "serve", "subscribers"]) expect(text).toContain(command);
   });
 
   it.each([
     ["check", ["--issues", "--config"]],
     ["new", ["--date", "--format", "--issues", "--config"]],
+    ["build", ["--issues", "--out", "--config"]],
+    ["start", ["--issues", "--out", "--subscribers", "--config"]],
+    ["send", ["--issues", "--config", "--subscribers", "--smtp", "--db", "--dry-run", "--rate"]],
+    ["capture", ["--port", "--dir"]],
+    ["serve", ["--port", "--out", "--host", "--db"]],
+    ["subscribers", ["import", "add", "remove", "list"]],
   ])("describes every option of %s", async (command, options) => {
     const out = recordOutput();
     expect(await main(["node", "letterpress", command, "--help"], out)).toBe(0);

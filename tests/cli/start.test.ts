@@ -1,0 +1,34 @@
+import { cp, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { repoRoot } from "../support/golden.js";
+import { recordOutput } from "../support/recorder.js";
+
+/** `npm start` on a copy of the repository's issues, config and sample list, with every path absolute (no chdir). */
+describe("letterpress start (npm start)", () => {
+  it("checks, builds everything, sends the newest issue to the sample list once, and says so when run again", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "letterpress-start-"));
+    await cp(join(repoRoot, "issues"), join(dir, "issues"), { recursive: true });
+    const config = JSON.parse(await readFile(join(repoRoot, "letterpress.config.json"), "utf8")) as Record<string, unknown>;
+    await writeFile(join(dir, "config.json"), JSON.stringify({ ...config, transport: `capture://${join(dir, "mailbox")}`, database: join(dir, "letterpress.db") }));
+    const argv = ["node", "letterpress", "start", "--issues", join(dir, "issues"), "--out", join(dir, "out"), "--subscribers", join(repoRoot, "subscribers.sample.csv"), "--config", join(dir, "config.json")];
+
+    const first = recordOutput();
+    expect(await main(argv, first)).toBe(0);
+    const sampleRows = (await readFile(join(repoRoot, "subscribers.sample.csv"), "utf8")).trim().split("\n").length - 1;
+    expect((await readdir(join(dir, "mailbox"))).filter((n) => n.endsWith(".eml"))).toHaveLength(sampleRows);
+    for (const path of ["feed.xml", "atom.xml", "feed.json", "index.html", "issues/2020-12-01/index.html", "email/2020-12-01.html", "email/2020-12-01.txt"]) {
+      await expect(readFile(join(dir, "out", path))).resolves.toBeDefined();
+    }
+    expect(first.lines.join("\n")).toMatch(/3 issues, 17 entries, 0 warnings, 0 errors/u);
+    expect(first.lines.join("\n")).toMatch(new RegExp(`sent ${sampleRows}, already sent before 0`, "u"));
+
+    const second = recordOutput();
+    expect(await main(argv, second)).toBe(0);
+    expect(second.lines.join("\n")).toMatch(/rendered 0 issues \(3 unchanged\)/u);
+    expect(second.lines.join("\n")).toMatch(/nothing new to send: every subscriber has issue 2020-12-01 already/u);
+    expect((await readdir(join(dir, "mailbox"))).filter((n) => n.endsWith(".eml"))).toHaveLength(sampleRows);
+  });
+});
