@@ -11,7 +11,8 @@ import { renderIssuePage } from "../render/issue-page.js";
 import type { OutputFile } from "../render/output-file.js";
 import { issuePath } from "../render/urls.js";
 import type { Output } from "../cli/output.js";
-import { manifestFile, planBuild, RENDERER_VERSION, type Manifest } from "./plan.js";
+import { fingerprintInputs } from "./fingerprint.js";
+import { allExist, manifestFile, planBuild, readManifest, RENDERER_VERSION, type Manifest } from "./plan.js";
 import { writeOutputs } from "./write.js";
 
 export interface BuildOptions {
@@ -22,7 +23,8 @@ export interface BuildOptions {
 }
 
 export interface BuildResult {
-  issues: Issue[];
+  /** Issues read; on a build with nothing to do, the count the last build recorded. */
+  issueCount: number;
   files: string[];
   /** Warnings found while reading the issues; the build went ahead. */
   warnings: Diagnostic[];
@@ -53,15 +55,24 @@ const issueRenderers: IssueRenderer[] = [renderEmailFiles, (issue, issues, confi
  * the files to `writeOutputs`, which swaps them into `out/`.
  */
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
+  const templates = await readTemplateSources(options.config.templates);
+  const inputs = fingerprintInputs(options.issuesDir, { renderer: RENDERER_VERSION, templates, config: options.config });
+  const previous = await readManifest(options.outDir);
+  if (previous?.inputs === inputs && (await allExist(options.outDir, [...Object.values(previous.issues).flatMap((i) => i.files), ...previous.site]))) {
+    for (const notice of Object.values(previous.issues).flatMap((i) => i.notices)) options.out.warn(notice);
+    return { issueCount: previous.issueCount ?? 0, files: [], warnings: previous.warnings ?? [], rendered: [] };
+  }
+
   const { issues, diagnostics } = await loadIssues(options.issuesDir);
   if (diagnostics.some((d) => d.severity === "error")) {
     throw new InputError("the build stopped: fix the errors above (`letterpress check` lists them); out/ was left as it was", diagnostics);
   }
   const images = await readIssueImages(options.issuesDir, issues);
-  const plan = await planBuild({ outDir: options.outDir, issues, images, templates: await readTemplateSources(), config: options.config });
+  const plan = await planBuild({ outDir: options.outDir, issues, images, templates, config: options.config, previous });
 
   const files: OutputFile[] = [];
-  const manifest: Manifest = { version: RENDERER_VERSION, issues: {}, site: [] };
+  const warnings = diagnostics.filter((d) => d.severity === "warning");
+  const manifest: Manifest = { version: RENDERER_VERSION, inputs, issueCount: issues.length, warnings, issues: {}, site: [] };
   for (const { issue, recorded } of plan.keep) {
     manifest.issues[issue.date] = recorded;
     for (const notice of recorded.notices) options.out.warn(notice);
@@ -87,9 +98,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const made = new Set([...Object.values(manifest.issues).flatMap((i) => i.files), ...manifest.site]);
   await writeOutputs(options.outDir, files, { remove: plan.previousFiles.filter((f) => !made.has(f)) });
   return {
-    issues,
+    issueCount: issues.length,
     files: files.map((f) => f.path),
-    warnings: diagnostics.filter((d) => d.severity === "warning"),
+    warnings,
     rendered: plan.render.map((i) => i.date),
   };
 }

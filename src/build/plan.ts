@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { access, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
+import type { Diagnostic } from "../errors.js";
 import type { Issue } from "../model/issue.js";
 import type { OutputFile } from "../render/output-file.js";
 
@@ -23,6 +24,11 @@ export interface Manifest {
   issues: Record<string, ManifestIssue>;
   /** Files of the whole-site renderers (archive, feeds), to remove those a later build no longer makes. */
   site: string[];
+  /** The fingerprint of every input (see fingerprint.ts): unchanged, the next build does nothing. */
+  inputs?: string;
+  /** How many issues the build read, and its warnings, to report again when nothing changed. */
+  issueCount?: number;
+  warnings?: Diagnostic[];
 }
 
 export interface ManifestIssue {
@@ -49,10 +55,12 @@ export interface PlanInputs {
   images: ReadonlyMap<string, readonly OutputFile[]>;
   templates: readonly { file: string; text: string }[];
   config: Config;
+  /** The last build's manifest, if any. */
+  previous: Manifest | undefined;
 }
 
 export async function planBuild(inputs: PlanInputs): Promise<BuildPlan> {
-  const previous = await readManifest(inputs.outDir);
+  const { previous } = inputs;
   const shared = hashOf({ renderer: RENDERER_VERSION, templates: inputs.templates, config: inputs.config });
   const hashes = new Map<string, string>();
   const previousFiles = previous ? [...Object.values(previous.issues).flatMap((i) => i.files), ...previous.site] : [];
@@ -77,13 +85,14 @@ export async function planBuild(inputs: PlanInputs): Promise<BuildPlan> {
 export function manifestFile(manifest: Manifest): OutputFile {
   const sorted: Manifest = {
     version: manifest.version,
+    ...(manifest.inputs ? { inputs: manifest.inputs, issueCount: manifest.issueCount ?? 0, warnings: manifest.warnings ?? [] } : {}),
     issues: Object.fromEntries(Object.entries(manifest.issues).sort(([a], [b]) => a.localeCompare(b))),
     site: [...manifest.site].sort(),
   };
   return { path: MANIFEST_PATH, contents: `${JSON.stringify(sorted, null, 2)}\n` };
 }
 
-async function readManifest(outDir: string): Promise<Manifest | undefined> {
+export async function readManifest(outDir: string): Promise<Manifest | undefined> {
   try {
     const parsed = JSON.parse(await readFile(join(outDir, MANIFEST_PATH), "utf8")) as Manifest;
     return parsed.version === RENDERER_VERSION && parsed.issues && typeof parsed.issues === "object" && Array.isArray(parsed.site) ? parsed : undefined;
@@ -93,7 +102,7 @@ async function readManifest(outDir: string): Promise<Manifest | undefined> {
   }
 }
 
-async function allExist(outDir: string, files: readonly string[]): Promise<boolean> {
+export async function allExist(outDir: string, files: readonly string[]): Promise<boolean> {
   for (const file of files) {
     try {
       await access(resolve(outDir, file));

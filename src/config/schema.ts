@@ -63,6 +63,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** A folder of MJML templates to use instead of the ones letterpress ships (`templates/`). */
+    templates: z.string().min(1).optional(),
     transport: z.string().default("capture://out/mailbox"),
     secret: z.string().min(16, "expected at least 16 characters of random text").optional(),
     database: z.string().default("letterpress.db"),

@@ -1,9 +1,10 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Liquid, type Template } from "liquidjs";
-import mjml2html from "mjml";
 import type { Config } from "../config/schema.js";
 import { error, InputError, type Diagnostic } from "../errors.js";
 import type { Issue } from "../model/issue.js";
@@ -72,7 +73,7 @@ export async function renderNewsletterReport(
   config: Config,
   options: { templatesDir?: string } = {},
 ): Promise<NewsletterRendering> {
-  const template = await loadNewsletterTemplate(options.templatesDir ?? DEFAULT_TEMPLATES_DIR);
+  const template = await loadNewsletterTemplate(options.templatesDir ?? config.templates ?? DEFAULT_TEMPLATES_DIR);
   const view = viewIssue(issue, config);
   const fill = (v: IssueView) => fillNewsletter(template, v, config);
 
@@ -259,6 +260,48 @@ async function compileNewsletterTemplate(templatesDir: string): Promise<Newslett
   if (diagnostics.length > 0) throw new InputError("the newsletter templates have errors", diagnostics);
 
   const mainFile = join(templatesDir, MAIN_TEMPLATE);
+  const cacheFile = join(COMPILED_CACHE_DIR, `newsletter-${compiledCacheKey(sources)}.html`);
+  const cached = await readFile(cacheFile, "utf8").catch(() => undefined);
+  const compact = cached ?? (await compileMjml(mainFile, templatesDir, display));
+  if (cached === undefined) await writeCompiledCache(cacheFile, compact);
+  try {
+    return { liquid, template: liquid.parse(compact, `${display(mainFile)} (compiled)`), sources };
+  } catch (cause) {
+    throw new InputError("the compiled newsletter template is not valid Liquid", [liquidDiagnostic(cause, display(mainFile))], { cause });
+  }
+}
+
+/**
+ * The compiled template is cached on disk, keyed by the template files and
+ * the versions of MJML and LiquidJS: a build whose templates have not changed
+ * never imports `mjml` (about half a second of module loading).
+ */
+const packageRequire = createRequire(import.meta.url);
+const COMPILED_CACHE_DIR = join(dirname(DEFAULT_TEMPLATES_DIR), "node_modules", ".cache", "letterpress");
+
+function compiledCacheKey(sources: readonly { file: string; text: string }[]): string {
+  const versions = ["mjml", "liquidjs"].map((name) => `${name}@${(packageRequire(`${name}/package.json`) as { version: string }).version}`);
+  return createHash("sha256").update(JSON.stringify({ versions, sources: sources.map((s) => [basenameOf(s.file), s.text]) })).digest("hex").slice(0, 32);
+}
+
+function basenameOf(file: string): string {
+  return file.split(/[\\/]/u).slice(-2).join("/");
+}
+
+/** A cache is only a shortcut: a folder that cannot be written just means compiling next time too. */
+async function writeCompiledCache(file: string, html: string): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, html);
+    await rename(temporary, file);
+  } catch {
+    // read-only installation: nothing to do
+  }
+}
+
+async function compileMjml(mainFile: string, templatesDir: string, display: (file: string) => string): Promise<string> {
+  const { default: mjml2html } = await import("mjml");
   let compiledHtml: string;
   try {
     const result = await mjml2html(await readFile(mainFile, "utf8"), {
@@ -274,12 +317,7 @@ async function compileNewsletterTemplate(templatesDir: string): Promise<Newslett
     throw new InputError("the newsletter templates are not valid MJML", mjmlDiagnostics(cause, mainFile, display), { cause });
   }
   // MJML indents its output for people; the indentation is a tenth of the bytes and means nothing to a mail client.
-  const compact = compiledHtml.replace(/\n[ \t]+/gu, "\n").replace(/\n{2,}/gu, "\n");
-  try {
-    return { liquid, template: liquid.parse(compact, `${display(mainFile)} (compiled)`), sources };
-  } catch (cause) {
-    throw new InputError("the compiled newsletter template is not valid Liquid", [liquidDiagnostic(cause, display(mainFile))], { cause });
-  }
+  return compiledHtml.replace(/\n[ \t]+/gu, "\n").replace(/\n{2,}/gu, "\n");
 }
 
 async function listTemplates(dir: string): Promise<string[]> {

@@ -83,7 +83,11 @@ function renderExtra(entry: EntryView, ref: (url: string) => string): string {
 
 /** Columns a terminal gives a character: two for East Asian Wide and Fullwidth (UAX #11), none for combining marks. */
 export function charWidth(char: string): number {
-  const cp = char.codePointAt(0) ?? 0;
+  return codePointWidth(char.codePointAt(0) ?? 0);
+}
+
+function codePointWidth(cp: number): number {
+  if (cp < 0x300) return cp === 0 ? 0 : 1;
   if (cp === 0 || (cp >= 0x300 && cp <= 0x36f) || cp === 0x200b || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
   if (
     (cp >= 0x1100 && cp <= 0x115f) ||
@@ -107,7 +111,7 @@ export function charWidth(char: string): number {
 
 export function displayWidth(text: string): number {
   let width = 0;
-  for (const char of text) width += charWidth(char);
+  for (const char of text) width += codePointWidth(char.codePointAt(0)!);
   return width;
 }
 
@@ -126,64 +130,78 @@ export function wrap(text: string, options: { width?: number; indent?: string; f
   const first = options.first ?? "";
   const units = splitUnits(text.replace(/\s+/gu, " ").trim());
   const lines: string[] = [];
-  let line: string[] = [];
+  let line: Unit[] = [];
   let lineWidth = displayWidth(first);
+  const indentWidth = displayWidth(indent);
   let pendingSpace = false;
-  const prefix = () => (lines.length === 0 ? first : indent);
   const flush = () => {
-    lines.push(prefix() + line.join(""));
+    lines.push((lines.length === 0 ? first : indent) + line.map((u) => u.text).join(""));
     line = [];
-    lineWidth = displayWidth(indent);
+    lineWidth = indentWidth;
     pendingSpace = false;
   };
   for (const unit of units) {
-    if (unit === " ") {
+    if (unit === SPACE) {
       pendingSpace = line.length > 0;
       continue;
     }
-    const unitWidth = displayWidth(unit);
     const spaceWidth = pendingSpace ? 1 : 0;
-    if (line.length > 0 && lineWidth + spaceWidth + unitWidth > width) {
+    if (line.length > 0 && lineWidth + spaceWidth + unit.width > width) {
       // Keep closing punctuation with the character before it.
-      const carried = !pendingSpace && NO_LINE_START.has(unit[0] ?? "") && line.length > 1 ? line.pop()! : undefined;
-      if (carried !== undefined) lineWidth -= displayWidth(carried);
+      const carried = !pendingSpace && NO_LINE_START.has(unit.text[0] ?? "") && line.length > 1 ? line.pop()! : undefined;
+      if (carried !== undefined) lineWidth -= carried.width;
       flush();
       if (carried !== undefined) {
         line.push(carried);
-        lineWidth += displayWidth(carried);
+        lineWidth += carried.width;
       }
     } else if (pendingSpace) {
-      line.push(" ");
+      line.push(SPACE);
       lineWidth += 1;
     }
     pendingSpace = false;
     line.push(unit);
-    lineWidth += unitWidth;
+    lineWidth += unit.width;
   }
   if (line.length > 0 || lines.length === 0) flush();
   return lines.map((l) => l.trimEnd());
 }
 
+/** A piece of text that is never broken, with its width in columns (computed once). */
+interface Unit {
+  text: string;
+  width: number;
+}
+
+const SPACE: Unit = { text: " ", width: 1 };
+
 /** Words of narrow characters, single wide characters, and single spaces. */
-function splitUnits(text: string): string[] {
-  const units: string[] = [];
+function splitUnits(text: string): Unit[] {
+  const units: Unit[] = [];
   let word = "";
+  let wordWidth = 0;
+  const endWord = () => {
+    if (word) units.push({ text: word, width: wordWidth });
+    word = "";
+    wordWidth = 0;
+  };
   for (const char of text) {
+    const charColumns = codePointWidth(char.codePointAt(0)!);
     if (char === " ") {
-      if (word) units.push(word);
-      word = "";
-      units.push(" ");
-    } else if (charWidth(char) === 2) {
-      if (word) units.push(word);
-      word = "";
-      units.push(char);
-    } else if (NO_LINE_START.has(char) && word === "" && units.length > 0 && units.at(-1) !== " ") {
+      endWord();
+      units.push(SPACE);
+    } else if (charColumns === 2) {
+      endWord();
+      units.push({ text: char, width: 2 });
+    } else if (NO_LINE_START.has(char) && word === "" && units.length > 0 && units.at(-1) !== SPACE) {
       // Narrow punctuation right after a CJK character joins it: `模型,` stays together.
-      units[units.length - 1] += char;
+      const last = units[units.length - 1]!;
+      units[units.length - 1] = { text: last.text + char, width: last.width + charColumns };
     } else {
       word += char;
+      wordWidth += charColumns;
     }
   }
-  if (word) units.push(word);
+  endWord();
   return units;
 }

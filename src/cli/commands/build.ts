@@ -23,9 +23,9 @@ export async function runBuild(options: BuildCommandOptions, out: Output): Promi
   const result = await buildSite({ issuesDir: options.issues, outDir: options.out, config, out });
   for (const warning of result.warnings) out.warn(formatDiagnostic(warning));
   const shown = relative(process.cwd(), resolve(options.out)) || ".";
-  const unchanged = result.issues.length - result.rendered.length;
+  const unchanged = result.issueCount - result.rendered.length;
   out.info(
-    `built ${plural(result.issues.length, "issue")} into ${shown}/: rendered ${plural(result.rendered.length, "issue")}${unchanged > 0 ? ` (${unchanged} unchanged)` : ""}, wrote ${plural(result.files.length, "file")}`,
+    `built ${plural(result.issueCount, "issue")} into ${shown}/: rendered ${plural(result.rendered.length, "issue")}${unchanged > 0 ? ` (${unchanged} unchanged)` : ""}, wrote ${plural(result.files.length, "file")}`,
   );
   if (result.files.includes(MAIN_FEED_PATHS.rss)) {
     out.info(`feeds: ${[MAIN_FEED_PATHS.rss, MAIN_FEED_PATHS.atom, MAIN_FEED_PATHS.json].map((p) => `${shown}/${p}`).join(", ")}`);
