@@ -13,7 +13,7 @@ import { issuePath } from "../render/urls.js";
 import type { Output } from "../cli/output.js";
 import { fingerprintInputs } from "./fingerprint.js";
 import { allExist, manifestFile, planBuild, readManifest, RENDERER_VERSION, type Manifest } from "./plan.js";
-import { writeOutputs } from "./write.js";
+import { OutputStage } from "./write.js";
 
 export interface BuildOptions {
   issuesDir: string;
@@ -51,8 +51,8 @@ const issueRenderers: IssueRenderer[] = [renderEmailFiles, (issue, issues, confi
 /**
  * Order: parse and validate every issue (any error stops the build before a
  * byte is written), read each issue's images, plan which issues changed,
- * render the changed issues and every whole-site output in memory, then hand
- * the files to `writeOutputs`, which swaps them into `out/`.
+ * render the changed issues and every whole-site output, each file staged as
+ * soon as it is made (`OutputStage`), then swap them all into `out/`.
  */
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const templates = await readTemplateSources(options.config.templates);
@@ -63,43 +63,55 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     return { issueCount: previous.issueCount ?? 0, files: [], warnings: previous.warnings ?? [], rendered: [] };
   }
 
-  const { issues, diagnostics } = await loadIssues(options.issuesDir);
+  const { issues, diagnostics, sourceHashes } = await loadIssues(options.issuesDir);
   if (diagnostics.some((d) => d.severity === "error")) {
     throw new InputError("the build stopped: fix the errors above (`letterpress check` lists them); out/ was left as it was", diagnostics);
   }
   const images = await readIssueImages(options.issuesDir, issues);
-  const plan = await planBuild({ outDir: options.outDir, issues, images, templates, config: options.config, previous });
+  const plan = await planBuild({ outDir: options.outDir, issues, sourceHashes, images, templates, config: options.config, previous });
 
-  const files: OutputFile[] = [];
   const warnings = diagnostics.filter((d) => d.severity === "warning");
   const manifest: Manifest = { version: RENDERER_VERSION, inputs, issueCount: issues.length, warnings, issues: {}, site: [] };
   for (const { issue, recorded } of plan.keep) {
     manifest.issues[issue.date] = recorded;
     for (const notice of recorded.notices) options.out.warn(notice);
   }
-  for (const issue of plan.render) {
-    const own: OutputFile[] = [...(images.get(issue.date) ?? [])];
-    const notices: string[] = [];
-    for (const render of issueRenderers) {
-      const rendering = await render(issue, issues, options.config);
-      own.push(...rendering.files);
-      notices.push(...(rendering.notices ?? []));
+  const stage = OutputStage.open(options.outDir);
+  try {
+    for (const issue of plan.render) {
+      const own: string[] = [];
+      const notices: string[] = [];
+      for (const image of images.get(issue.date) ?? []) {
+        stage.add(image);
+        own.push(image.path);
+      }
+      for (const render of issueRenderers) {
+        const rendering = await render(issue, issues, options.config);
+        for (const file of rendering.files) {
+          stage.add(file);
+          own.push(file.path);
+        }
+        notices.push(...(rendering.notices ?? []));
+      }
+      for (const notice of notices) options.out.warn(notice);
+      manifest.issues[issue.date] = { hash: plan.hashes.get(issue.date)!, files: own, notices };
     }
-    for (const notice of notices) options.out.warn(notice);
-    files.push(...own);
-    manifest.issues[issue.date] = { hash: plan.hashes.get(issue.date)!, files: own.map((f) => f.path), notices };
+    for (const render of renderers) {
+      for (const file of await render(issues, options.config)) {
+        stage.add(file);
+        manifest.site.push(file.path);
+      }
+    }
+    stage.add(manifestFile(manifest));
+  } catch (err) {
+    stage.discard();
+    throw err;
   }
-  for (const render of renderers) {
-    const site = await render(issues, options.config);
-    files.push(...site);
-    manifest.site.push(...site.map((f) => f.path));
-  }
-  files.push(manifestFile(manifest));
   const made = new Set([...Object.values(manifest.issues).flatMap((i) => i.files), ...manifest.site]);
-  await writeOutputs(options.outDir, files, { remove: plan.previousFiles.filter((f) => !made.has(f)) });
+  const { written } = stage.commit({ remove: plan.previousFiles.filter((f) => !made.has(f)) });
   return {
     issueCount: issues.length,
-    files: files.map((f) => f.path),
+    files: written,
     warnings,
     rendered: plan.render.map((i) => i.date),
   };

@@ -8,7 +8,8 @@ import type { OutputFile } from "../render/output-file.js";
 
 /**
  * What changed since the last build. Each issue's outputs depend on its
- * text (the parsed model), its images' bytes, the templates, the
+ * file's bytes (the model is made from them alone, by a parser whose
+ * changes bump RENDERER_VERSION), its images' bytes, the templates, the
  * configuration, its neighbours (the web page links to them) and the
  * renderers' version; a hash of all of these is kept beside the output in
  * `.letterpress/manifest.json`. An issue whose hash is unchanged and whose
@@ -17,7 +18,7 @@ import type { OutputFile } from "../render/output-file.js";
 export const MANIFEST_PATH = ".letterpress/manifest.json";
 
 /** Bump when a renderer's output changes for the same input. */
-export const RENDERER_VERSION = 1;
+export const RENDERER_VERSION = 2;
 
 export interface Manifest {
   version: number;
@@ -51,6 +52,8 @@ export interface BuildPlan {
 export interface PlanInputs {
   outDir: string;
   issues: readonly Issue[];
+  /** A hash of each issue's file, by date (`loadIssues`): the model is a function of it. */
+  sourceHashes: ReadonlyMap<string, string>;
   /** Each issue's image files as the build copies them, by date. */
   images: ReadonlyMap<string, readonly OutputFile[]>;
   templates: readonly { file: string; text: string }[];
@@ -69,7 +72,8 @@ export async function planBuild(inputs: PlanInputs): Promise<BuildPlan> {
     const images = (inputs.images.get(issue.date) ?? []).map((f) => ({ path: f.path, sha256: sha256(f.contents) }));
     const hash = hashOf({
       shared,
-      issue: withoutSource(issue),
+      source: inputs.sourceHashes.get(issue.date) ?? null,
+      file: issue.source.file.split(/[\\/]/u).at(-1),
       images,
       previous: inputs.issues[i - 1]?.date ?? null,
       next: inputs.issues[i + 1]?.date ?? null,
@@ -111,16 +115,6 @@ export async function allExist(outDir: string, files: readonly string[]): Promis
     }
   }
   return true;
-}
-
-/** Line numbers and file names change nothing a reader sees. */
-function withoutSource(issue: Issue): unknown {
-  return {
-    ...issue,
-    source: issue.source.format,
-    entries: issue.entries.map(({ source: _s, ...e }) => e),
-    extras: issue.extras.map(({ source: _s, ...e }) => e),
-  };
 }
 
 function hashOf(value: unknown): string {

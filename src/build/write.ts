@@ -1,35 +1,101 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, mkdtempSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { OutputFile } from "../render/output-file.js";
 
 /**
- * The only code that writes under `out/`. Order: write every file into a
- * staging folder inside `out/` (same file system, so renames are atomic),
- * then move each into place, then remove the staging folder. A build that
- * fails before this point has written nothing; readers of `out/` never see a
- * half-written file. Files that are not part of `files` (the capture
- * mailbox, screenshots) are left alone.
+ * The only code that writes under `out/`. Order: each file is written into a
+ * staging folder inside `out/` as soon as it is rendered (so a large build
+ * never holds all its output in memory), then `commit` moves each into place
+ * (same file system, so every rename is atomic) and removes what the build
+ * no longer makes; `discard` throws the staging folder away. A build that
+ * fails before `commit` leaves `out/` as it was; readers of `out/` never see
+ * a half-written file. A file whose bytes are already in place is not
+ * replaced, so feeds and pages keep their modification time (and a static
+ * host's caches) when their content did not change. Files that no build
+ * makes (the capture mailbox, screenshots) are left alone.
+ *
+ * Synchronous file calls on purpose: a build writes thousands of small
+ * files one after another, and each promise-based call is a thread-pool
+ * round trip.
  */
-export async function writeOutputs(outDir: string, files: readonly OutputFile[], options: { remove?: readonly string[] } = {}): Promise<void> {
-  const root = resolve(outDir);
-  await mkdir(root, { recursive: true });
-  const staging = await mkdtemp(join(root, ".staging-"));
-  try {
-    for (const file of files) {
-      const target = safeTarget(staging, file.path);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, file.contents);
-    }
-    for (const file of files) {
-      const target = safeTarget(root, file.path);
-      await mkdir(dirname(target), { recursive: true });
-      await rename(safeTarget(staging, file.path), target);
-    }
-    // Outputs of an earlier build that this one no longer makes (a deleted issue's pages), so out/ matches a clean build.
-    for (const path of options.remove ?? []) await rm(safeTarget(root, path), { force: true });
-  } finally {
-    await rm(staging, { recursive: true, force: true });
+export class OutputStage {
+  readonly #root: string;
+  readonly #staging: string;
+  readonly #paths: string[] = [];
+  readonly #madeDirs = new Set<string>();
+
+  private constructor(root: string, staging: string) {
+    this.#root = root;
+    this.#staging = staging;
   }
+
+  static open(outDir: string): OutputStage {
+    const root = resolve(outDir);
+    mkdirSync(root, { recursive: true });
+    return new OutputStage(root, mkdtempSync(join(root, ".staging-")));
+  }
+
+  add(file: OutputFile): void {
+    const target = safeTarget(this.#staging, file.path);
+    this.#mkdir(dirname(target));
+    writeFileSync(target, file.contents);
+    this.#paths.push(file.path);
+  }
+
+  /** Paths added so far, in order. */
+  get paths(): readonly string[] {
+    return this.#paths;
+  }
+
+  /** Moves every staged file into place, then removes `remove` (outputs of an earlier build this one no longer makes). */
+  commit(options: { remove?: readonly string[] } = {}): { written: string[] } {
+    const written: string[] = [];
+    try {
+      for (const path of this.#paths) {
+        const staged = safeTarget(this.#staging, path);
+        const target = safeTarget(this.#root, path);
+        if (sameBytes(staged, target)) continue;
+        this.#mkdir(dirname(target));
+        renameSync(staged, target);
+        written.push(path);
+      }
+      for (const path of options.remove ?? []) rmSync(safeTarget(this.#root, path), { force: true });
+    } finally {
+      this.discard();
+    }
+    return { written };
+  }
+
+  discard(): void {
+    rmSync(this.#staging, { recursive: true, force: true });
+  }
+
+  #mkdir(dir: string): void {
+    if (this.#madeDirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.#madeDirs.add(dir);
+  }
+}
+
+/** Stages every file, then commits: for callers that have all their files at once. */
+export function writeOutputs(outDir: string, files: readonly OutputFile[], options: { remove?: readonly string[] } = {}): { written: string[] } {
+  const stage = OutputStage.open(outDir);
+  try {
+    for (const file of files) stage.add(file);
+  } catch (err) {
+    stage.discard();
+    throw err;
+  }
+  return stage.commit(options);
+}
+
+function sameBytes(staged: string, target: string): boolean {
+  try {
+    if (statSync(staged).size !== statSync(target).size) return false;
+  } catch {
+    return false;
+  }
+  return readFileSync(staged).equals(readFileSync(target));
 }
 
 function safeTarget(root: string, path: string): string {

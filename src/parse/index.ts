@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
@@ -19,6 +20,8 @@ export interface LoadResult {
   files: string[];
   /** Entries read from every file, including files with errors. */
   entryCount: number;
+  /** A SHA-256 of each issue's file, by date: what an incremental build compares. */
+  sourceHashes: Map<string, string>;
 }
 
 const DIGEST_NAME = /^(\d{4}-\d{2}-\d{2})(?:-([a-z0-9][a-z0-9-]*))?\.(txt|md)$/u;
@@ -40,13 +43,14 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
     folders = new Set(dirents.filter((d) => d.isDirectory()).map((d) => d.name));
   } catch (cause) {
     const diagnostic = error({ file: display(issuesDir) }, `cannot read the issues folder: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
-    return { issues: [], diagnostics: [diagnostic], files: [], entryCount: 0 };
+    return { issues: [], diagnostics: [diagnostic], files: [], entryCount: 0, sourceHashes: new Map() };
   }
 
   const diagnostics: Diagnostic[] = [];
   const issues: Issue[] = [];
   const files: string[] = [];
   let entryCount = 0;
+  const sourceHashes = new Map<string, string>();
   const byDate = new Map<string, string>();
   for (const name of names) {
     const path = join(issuesDir, name);
@@ -73,7 +77,9 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
     // Synchronous on purpose: a digest is a few KB, and a promise-based read
     // costs four thread-pool round trips (open, stat, read, close) per file,
     // which dominated loading a 3,650-issue archive.
-    const decoded = decodeDigest(file, readFileSync(path));
+    const bytes = readFileSync(path);
+    sourceHashes.set(date, createHash("sha256").update(bytes).digest("hex"));
+    const decoded = decodeDigest(file, bytes);
     if (!decoded.ok) {
       diagnostics.push(decoded.diagnostic);
       continue;
@@ -98,7 +104,7 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
     if (!hasErrors(fileDiagnostics)) issues.push(issue);
   }
   issues.sort((a, b) => a.date.localeCompare(b.date));
-  return { issues, diagnostics: sortDiagnostics(diagnostics), files, entryCount };
+  return { issues, diagnostics: sortDiagnostics(diagnostics), files, entryCount, sourceHashes };
 }
 
 function isRealDate(date: string): boolean {

@@ -1,4 +1,4 @@
-import { appendFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -65,6 +65,19 @@ describe("incremental build", () => {
     expect((await readFile(join(outDir, "issues/2020-10-30/f01.png.jpg"))).length).toBe(145);
   });
 
+  it("rewrites a whole-site file only when its content changes", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    const stylesheet = join(outDir, "feed.xsl");
+    const past = new Date("2001-01-01T00:00:00Z");
+    await utimes(stylesheet, past, past);
+    await writeFile(join(issuesDir, "2020-12-01.txt"), (await readFile(join(issuesDir, "2020-12-01.txt"), "utf8")).replace("Legged locomotion", "Legged robot locomotion"));
+    const again = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(again.files).toContain("feed.xml");
+    expect(again.files).not.toContain("feed.xsl");
+    expect((await stat(stylesheet)).mtime.toISOString()).toBe(past.toISOString());
+  });
+
   it("renders again an issue whose output was deleted", async () => {
     const { issuesDir, outDir } = await workspace();
     await buildSite({ issuesDir, outDir, config, out: recorder() });
@@ -86,15 +99,15 @@ describe("incremental build", () => {
   it("renders everything again when the templates change", async () => {
     const { issuesDir, outDir } = await workspace();
     await buildSite({ issuesDir, outDir, config, out: recorder() });
-    const { issues } = await loadIssues(issuesDir);
+    const { issues, sourceHashes } = await loadIssues(issuesDir);
     const templates = await readTemplateSources();
     const images = await readIssueImages(issuesDir, issues);
     const previous = await readManifest(outDir);
-    const unchanged = await planBuild({ outDir, issues, images, templates, config, previous });
+    const unchanged = await planBuild({ outDir, issues, sourceHashes, images, templates, config, previous });
     expect(unchanged.render).toEqual([]);
     expect(unchanged.keep).toHaveLength(3);
     const edited = templates.map((t, i) => (i === 0 ? { ...t, text: `${t.text}\n` } : t));
-    const changed = await planBuild({ outDir, issues, images, templates: edited, config, previous });
+    const changed = await planBuild({ outDir, issues, sourceHashes, images, templates: edited, config, previous });
     expect(changed.render.map((i) => i.date)).toEqual(["2020-10-30", "2020-11-02", "2020-12-01"]);
   });
 
