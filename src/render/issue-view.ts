@@ -81,10 +81,25 @@ export function issueTitle(issue: Issue, config: Config): string {
   return oneLine(issue.title ?? `${config.site.title} · ${issue.date}`);
 }
 
+/**
+ * The email, the web page and the archive each ask for an issue's view; it
+ * is made once per issue and configuration (views are never modified).
+ */
+const views = new WeakMap<Issue, { config: Config; view: IssueView }>();
+
 export function viewIssue(issue: Issue, config: Config): IssueView {
+  const known = views.get(issue);
+  if (known?.config === config) return known.view;
+  const view = makeIssueView(issue, config);
+  views.set(issue, { config, view });
+  return view;
+}
+
+function makeIssueView(issue: Issue, config: Config): IssueView {
   const present = new Set(issue.imageFiles);
+  const webUrl = issueUrl(config, issue.date);
   let index = 0;
-  const view = (entry: Entry): EntryView => viewEntry(issue, config, entry, ++index, present);
+  const view = (entry: Entry): EntryView => viewEntry(issue, config, entry, ++index, present, webUrl);
   return {
     date: issue.date,
     title: issueTitle(issue, config),
@@ -95,14 +110,14 @@ export function viewIssue(issue: Issue, config: Config): IssueView {
     entries: issue.entries.map(view),
     extrasHeading: issue.extrasHeading ?? "其他几篇值得关注的论文",
     extras: issue.extras.map(view),
-    webUrl: issueUrl(config, issue.date),
+    webUrl,
     siteTitle: config.site.title,
     siteUrl: siteUrl(config),
     feeds: siteFeeds(config),
   };
 }
 
-function viewEntry(issue: Issue, config: Config, entry: Entry, index: number, present: ReadonlySet<string>): EntryView {
+function viewEntry(issue: Issue, config: Config, entry: Entry, index: number, present: ReadonlySet<string>, webUrl: string): EntryView {
   const name = entry.category ? categoryName(issue, entry.category) : undefined;
   const [link, ...moreLinks] = entry.links;
   return {
@@ -122,7 +137,7 @@ function viewEntry(issue: Issue, config: Config, entry: Entry, index: number, pr
     summary: entry.summary,
     abstractParagraphs: splitParagraphs(entry.abstract),
     shortened: false,
-    readOnUrl: `${issueUrl(config, issue.date)}#entry-${index}`,
+    readOnUrl: `${webUrl}#entry-${index}`,
     ...(link ? { link } : {}),
     moreLinks,
     // An entry may name one file several times (`image.png` four times); show each once.
@@ -132,6 +147,8 @@ function viewEntry(issue: Issue, config: Config, entry: Entry, index: number, pr
 }
 
 export function splitParagraphs(text: string): string[] {
+  // Most abstracts are one paragraph with single spaces: nothing to split or fold.
+  if (!/\s\s|[^\S ]/.test(text) && text === text.trim()) return text === "" ? [] : [text];
   return text
     .split(/\n\s*\n/u)
     .map((p) => p.replace(/\s+/gu, " ").trim())

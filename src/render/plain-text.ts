@@ -117,6 +117,7 @@ export function displayWidth(text: string): number {
 
 /** Characters a line should not start with (closing punctuation; JIS X 4051 line-start prohibition, in short). */
 const NO_LINE_START = new Set([..."，。、：；！？）》」』】〕〉”’,.!?:;)]}%"]);
+const NO_LINE_START_CODES = new Set([...NO_LINE_START].map((c) => c.codePointAt(0)!));
 
 /**
  * Breaks text into lines of at most `width` columns. Latin words stay whole
@@ -177,31 +178,36 @@ const SPACE: Unit = { text: " ", width: 1 };
 
 /** Words of narrow characters, single wide characters, and single spaces. */
 function splitUnits(text: string): Unit[] {
+  // By code unit and index, slicing each word once: building words a
+  // character at a time was most of the plain-text part's cost.
   const units: Unit[] = [];
-  let word = "";
+  let wordStart = -1;
   let wordWidth = 0;
-  const endWord = () => {
-    if (word) units.push({ text: word, width: wordWidth });
-    word = "";
+  const endWord = (end: number) => {
+    if (wordStart >= 0) units.push({ text: text.slice(wordStart, end), width: wordWidth });
+    wordStart = -1;
     wordWidth = 0;
   };
-  for (const char of text) {
-    const charColumns = codePointWidth(char.codePointAt(0)!);
-    if (char === " ") {
-      endWord();
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i)!;
+    const size = cp > 0xffff ? 2 : 1;
+    const columns = codePointWidth(cp);
+    if (cp === 0x20) {
+      endWord(i);
       units.push(SPACE);
-    } else if (charColumns === 2) {
-      endWord();
-      units.push({ text: char, width: 2 });
-    } else if (NO_LINE_START.has(char) && word === "" && units.length > 0 && units.at(-1) !== SPACE) {
+    } else if (columns === 2) {
+      endWord(i);
+      units.push({ text: text.slice(i, i + size), width: 2 });
+    } else if (wordStart < 0 && NO_LINE_START_CODES.has(cp) && units.length > 0 && units.at(-1) !== SPACE) {
       // Narrow punctuation right after a CJK character joins it: `模型,` stays together.
       const last = units[units.length - 1]!;
-      units[units.length - 1] = { text: last.text + char, width: last.width + charColumns };
+      units[units.length - 1] = { text: last.text + text.slice(i, i + size), width: last.width + columns };
     } else {
-      word += char;
-      wordWidth += charColumns;
+      if (wordStart < 0) wordStart = i;
+      wordWidth += columns;
     }
+    i += size;
   }
-  endWord();
+  endWord(text.length);
   return units;
 }
