@@ -5,14 +5,14 @@ import { InputError, type Diagnostic } from "../errors.js";
 import type { Issue } from "../model/issue.js";
 import { loadIssues } from "../parse/index.js";
 import { renderArchive } from "../render/archive.js";
-import { readTemplateSources, renderEmailFiles } from "../render/email.js";
+import { readTemplateSources } from "../render/email.js";
 import { renderFeeds } from "../render/feeds.js";
-import { renderIssuePage } from "../render/issue-page.js";
 import type { OutputFile } from "../render/output-file.js";
 import { issuePath } from "../render/urls.js";
 import type { Output } from "../cli/output.js";
 import { fingerprintInputs } from "./fingerprint.js";
 import { allExist, manifestFile, planBuild, readManifest, RENDERER_VERSION, type Manifest } from "./plan.js";
+import { renderIssues } from "./render-issues.js";
 import { OutputStage } from "./write.js";
 
 export interface BuildOptions {
@@ -35,18 +35,7 @@ export interface BuildResult {
 /** A renderer: issues and configuration in, files out; no I/O, no clock. Runs on every build. */
 export type Renderer = (issues: readonly Issue[], config: Config) => OutputFile[] | Promise<OutputFile[]>;
 
-/** A renderer of one issue's own files; skipped when the issue has not changed (see `plan.ts`). */
-export type IssueRenderer = (issue: Issue, issues: readonly Issue[], config: Config) => IssueRendering | Promise<IssueRendering>;
-
-export interface IssueRendering {
-  files: OutputFile[];
-  /** What the build should tell the editor about this issue. */
-  notices?: string[];
-}
-
 const renderers: Renderer[] = [renderFeeds, renderArchive];
-
-const issueRenderers: IssueRenderer[] = [renderEmailFiles, (issue, issues, config) => ({ files: [renderIssuePage(issue, issues, config)] })];
 
 /**
  * Order: parse and validate every issue (any error stops the build before a
@@ -78,23 +67,12 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   }
   const stage = OutputStage.open(options.outDir);
   try {
-    for (const issue of plan.render) {
-      const own: string[] = [];
-      const notices: string[] = [];
-      for (const image of images.get(issue.date) ?? []) {
-        stage.add(image);
-        own.push(image.path);
-      }
-      for (const render of issueRenderers) {
-        const rendering = await render(issue, issues, options.config);
-        for (const file of rendering.files) {
-          stage.add(file);
-          own.push(file.path);
-        }
-        notices.push(...(rendering.notices ?? []));
-      }
+    for (const image of plan.render.flatMap((issue) => images.get(issue.date) ?? [])) stage.add(image);
+    const rendered = await renderIssues(plan.render, issues, options.config, { dir: stage.dir, add: (file) => stage.add(file), adopt: (paths) => stage.adopt(paths) });
+    for (const { date, files, notices } of rendered) {
       for (const notice of notices) options.out.warn(notice);
-      manifest.issues[issue.date] = { hash: plan.hashes.get(issue.date)!, files: own, notices };
+      const own = [...(images.get(date) ?? []).map((f) => f.path), ...files];
+      manifest.issues[date] = { hash: plan.hashes.get(date)!, files: own, notices };
     }
     for (const render of renderers) {
       for (const file of await render(issues, options.config)) {

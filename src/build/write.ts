@@ -35,6 +35,24 @@ export class OutputStage {
     return new OutputStage(root, mkdtempSync(join(root, ".staging-")));
   }
 
+  /**
+   * Another thread's view of a staging folder: it may `add` files, and the
+   * stage that opened the folder `adopt`s them and commits.
+   */
+  static attach(stagingDir: string): OutputStage {
+    return new OutputStage(dirname(stagingDir), stagingDir);
+  }
+
+  /** The staging folder, for another thread to `attach` to. */
+  get dir(): string {
+    return this.#staging;
+  }
+
+  /** Files another thread added to this staging folder. */
+  adopt(paths: readonly string[]): void {
+    this.#paths.push(...paths);
+  }
+
   add(file: OutputFile): void {
     const target = safeTarget(this.#staging, file.path);
     this.#mkdir(dirname(target));

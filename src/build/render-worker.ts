@@ -1,0 +1,19 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { renderIssue, type RenderedIssue, type WorkerTask } from "./render-issues.js";
+import { OutputStage } from "./write.js";
+
+/**
+ * The worker side of `renderIssues`: renders the issues it is given into
+ * the build's staging folder and answers with what it wrote. An error goes
+ * back as data, so the build can report it like any other.
+ */
+const task = workerData as WorkerTask;
+const stage = OutputStage.attach(task.stagingDir);
+try {
+  const byDate = new Map(task.context.map((issue) => [issue.date, issue]));
+  const rendered: RenderedIssue[] = [];
+  for (const date of task.dates) rendered.push(await renderIssue(byDate.get(date)!, task.context, task.config, (file) => stage.add(file)));
+  parentPort!.postMessage({ ok: true, rendered });
+} catch (error) {
+  parentPort!.postMessage({ ok: false, error });
+}
