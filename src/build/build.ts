@@ -9,7 +9,7 @@ import { readTemplateSources } from "../render/email.js";
 import { renderFeeds } from "../render/feeds.js";
 import type { OutputFile } from "../render/output-file.js";
 import { issuePath } from "../render/urls.js";
-import type { Output } from "../cli/output.js";
+import type { Output } from "../output.js";
 import { fingerprintInputs } from "./fingerprint.js";
 import { allExist, manifestFile, planBuild, readManifest, RENDERER_VERSION, type Manifest } from "./plan.js";
 import { renderIssues } from "./render-issues.js";

@@ -1,12 +1,6 @@
-/** Where commands print: the CLI passes the terminal, tests pass a recorder. */
-export interface Output {
-  info(line: string): void;
-  warn(line: string): void;
-  error(line: string): void;
-  /** True when progress may redraw one line (a terminal). */
-  readonly interactive: boolean;
-  progress?(line: string): void;
-}
+import type { Output } from "../output.js";
+
+export type { Output };
 
 export const terminal: Output = {
   info: (line) => process.stdout.write(`${line}\n`),
