@@ -1,16 +1,23 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { loadConfig } from "../config/load.js";
 import { ConfigError, DeliveryError, InputError, formatDiagnostic } from "../errors.js";
-import { runBuild } from "./commands/build.js";
-import { runCheck } from "./commands/check.js";
-import { runStart } from "./commands/start.js";
-import { createDigest, todayIn, type NewFormat } from "./commands/new.js";
+import type { NewFormat } from "./commands/new.js";
 import { terminal, type Output } from "./output.js";
-import { runSend } from "./commands/send.js";
-import { runCapture } from "./commands/capture.js";
-import { runServe } from "./commands/serve.js";
-import { addSubscriber, importSubscribersFile, listSubscribers, removeSubscriber } from "./commands/subscribers.js";
-import { openDatabase } from "../subscribers/store.js";
+import type { openDatabase } from "../subscribers/store.js";
+
+// Each command's module is imported when the command runs: loading every
+// command's libraries (SMTP, SQLite, feeds, templates) for any one of them
+// was most of the time of a build with nothing to do.
+const commands = {
+  build: () => import("./commands/build.js"),
+  check: () => import("./commands/check.js"),
+  start: () => import("./commands/start.js"),
+  new: () => import("./commands/new.js"),
+  send: () => import("./commands/send.js"),
+  capture: () => import("./commands/capture.js"),
+  serve: () => import("./commands/serve.js"),
+  subscribers: () => import("./commands/subscribers.js"),
+};
 
 /**
  * argv → command. The only place that decides exit codes:
@@ -68,7 +75,7 @@ function buildProgram(out: Output, status: CommandStatus): Command {
     .addOption(issuesOption())
     .addOption(configOption())
     .action(async (opts: { issues: string }) => {
-      const summary = await runCheck(opts.issues, out);
+      const summary = await (await commands.check()).runCheck(opts.issues, out);
       if (summary.errors > 0) status.exitCode = 1;
     });
 
@@ -79,7 +86,7 @@ function buildProgram(out: Output, status: CommandStatus): Command {
     .option("--out <dir>", "output folder", "out")
     .addOption(configOption())
     .action(async (opts: { issues: string; out: string; config: string }) => {
-      await runBuild({ issues: opts.issues, out: opts.out, configFile: explicitConfig(opts.config) }, out);
+      await (await commands.build()).runBuild({ issues: opts.issues, out: opts.out, configFile: explicitConfig(opts.config) }, out);
     });
 
   program
@@ -91,6 +98,7 @@ function buildProgram(out: Output, status: CommandStatus): Command {
     .addOption(configOption())
     .action(async (opts: { date?: string; format: NewFormat; issues: string; config: string }) => {
       const config = await loadConfig({ file: explicitConfig(opts.config) });
+      const { createDigest, todayIn } = await commands.new();
       const date = opts.date ?? todayIn(config.site.timezone);
       const path = await createDigest(opts.issues, date, opts.format);
       out.info(`wrote ${path}: fill in the entries, then run \`letterpress check\``);
@@ -104,7 +112,7 @@ function buildProgram(out: Output, status: CommandStatus): Command {
     .addOption(new Option("--subscribers <file>", "subscriber CSV imported before sending").default("subscribers.sample.csv"))
     .addOption(configOption())
     .action(async (opts: { issues: string; out: string; subscribers: string; config: string }) => {
-      status.exitCode = await runStart({ issues: opts.issues, out: opts.out, subscribers: opts.subscribers, configFile: explicitConfig(opts.config) }, out);
+      status.exitCode = await (await commands.start()).runStart({ issues: opts.issues, out: opts.out, subscribers: opts.subscribers, configFile: explicitConfig(opts.config) }, out);
     });
 
   program
@@ -120,7 +128,7 @@ function buildProgram(out: Output, status: CommandStatus): Command {
     .option("--rate <n>", "messages per second at most", parseRate)
     .action(async (which: string, opts: { issues: string; config: string; subscribers?: string; smtp?: string; db?: string; dryRun?: boolean; rate?: number }) => {
       const config = await loadConfig({ file: explicitConfig(opts.config), overrides: { transport: opts.smtp, database: opts.db } });
-      const summary = await runSend({ which, issuesDir: opts.issues, config, out, subscribersCsv: opts.subscribers, dryRun: opts.dryRun, rate: opts.rate });
+      const summary = await (await commands.send()).runSend({ which, issuesDir: opts.issues, config, out, subscribersCsv: opts.subscribers, dryRun: opts.dryRun, rate: opts.rate });
       if (!summary.dryRun && !summary.complete) {
         const undelivered = summary.recipients - summary.sent - summary.alreadySent;
         throw new DeliveryError(`${undelivered} of ${summary.recipients} subscribers do not have issue ${summary.issue} yet (see above); run \`letterpress send ${summary.issue}\` again to retry the temporary failures`);
@@ -134,7 +142,7 @@ function buildProgram(out: Output, status: CommandStatus): Command {
     .addOption(new Option("--dir <dir>", "where to save messages").default("out/mailbox"))
     .addOption(configOption())
     .action(async (opts: { port: number; dir: string }) => {
-      const server = await runCapture({ port: opts.port, dir: opts.dir, out });
+      const server = await (await commands.capture()).runCapture({ port: opts.port, dir: opts.dir, out });
       await untilInterrupted();
       await server.close();
     });
@@ -149,7 +157,7 @@ function buildProgram(out: Output, status: CommandStatus): Command {
     .addOption(configOption())
     .action(async (opts: { port: number; out: string; host: string; db?: string; config: string }) => {
       const config = await loadConfig({ file: explicitConfig(opts.config), overrides: { database: opts.db } });
-      const server = await runServe({ port: opts.port, outDir: opts.out, host: opts.host, config, out });
+      const server = await (await commands.serve()).runServe({ port: opts.port, outDir: opts.out, host: opts.host, config, out });
       await untilInterrupted();
       await server.closeAll();
     });
@@ -157,7 +165,7 @@ function buildProgram(out: Output, status: CommandStatus): Command {
   const subscribers = program.command("subscribers").description("manage the subscriber list in the database");
   const withDb = async (opts: { config: string; db?: string }, use: (db: ReturnType<typeof openDatabase>) => void | Promise<unknown>) => {
     const config = await loadConfig({ file: explicitConfig(opts.config), overrides: { database: opts.db } });
-    const db = openDatabase(config.database);
+    const db = (await import("../subscribers/store.js")).openDatabase(config.database);
     try {
       await use(db);
     } finally {
@@ -170,7 +178,7 @@ function buildProgram(out: Output, status: CommandStatus): Command {
     .argument("<file>", "CSV file")
     .option("--db <file>", "database file")
     .addOption(configOption())
-    .action((file: string, opts: { config: string; db?: string }) => withDb(opts, (db) => importSubscribersFile(db, file, out)));
+    .action((file: string, opts: { config: string; db?: string }) => withDb(opts, async (db) => (await commands.subscribers()).importSubscribersFile(db, file, out)));
   subscribers
     .command("add")
     .description("add one subscriber (or make an unsubscribed one active again)")
@@ -178,20 +186,20 @@ function buildProgram(out: Output, status: CommandStatus): Command {
     .option("--name <name>", "display name")
     .option("--db <file>", "database file")
     .addOption(configOption())
-    .action((email: string, opts: { name?: string; config: string; db?: string }) => withDb(opts, (db) => addSubscriber(db, email, opts.name, out)));
+    .action((email: string, opts: { name?: string; config: string; db?: string }) => withDb(opts, async (db) => (await commands.subscribers()).addSubscriber(db, email, opts.name, out)));
   subscribers
     .command("remove")
     .description("unsubscribe an address (kept on record so an import does not add it back)")
     .argument("<email>", "address")
     .option("--db <file>", "database file")
     .addOption(configOption())
-    .action((email: string, opts: { config: string; db?: string }) => withDb(opts, (db) => removeSubscriber(db, email, out)));
+    .action((email: string, opts: { config: string; db?: string }) => withDb(opts, async (db) => (await commands.subscribers()).removeSubscriber(db, email, out)));
   subscribers
     .command("list")
     .description("every subscriber: address, name, status, reason")
     .option("--db <file>", "database file")
     .addOption(configOption())
-    .action((opts: { config: string; db?: string }) => withDb(opts, (db) => listSubscribers(db, out)));
+    .action((opts: { config: string; db?: string }) => withDb(opts, async (db) => (await commands.subscribers()).listSubscribers(db, out)));
 
   return program;
 }
