@@ -5,7 +5,8 @@ import type { Db } from "../subscribers/store.js";
 import { SubscriberStore, type Subscriber } from "../subscribers/store.js";
 import { addressKey } from "../subscribers/address.js";
 import { Ledger } from "./ledger.js";
-import { composeMessage, messageIdFor, type MessageSettings } from "./message.js";
+import { messageIdFor, type MessageSettings } from "./message.js";
+import { createMessageTemplate } from "./template.js";
 import type { Transport } from "./transport.js";
 
 /**
@@ -197,6 +198,8 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
     return Math.round(ceiling / 2 + random() * (ceiling / 2));
   };
 
+  // Composed once; each recipient's message is spliced from it.
+  const template = await createMessageTemplate(content, settings);
   const progress = createProgress(out, jobs.length);
   let fatal: string | undefined;
   const queue = [...jobs];
@@ -212,7 +215,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
         return;
       }
       await takeSlot();
-      const message = await composeMessage(content, subscriber, settings);
+      const message = await template.compose(subscriber);
       ledger.beginAttempt(issue, subscriber.email, messageId);
       try {
         const receipt = await transport.send(message);
