@@ -89,7 +89,8 @@ export async function benchSend(options: SendBenchOptions): Promise<SendBenchRes
     const letterpress = await measured(
       sink,
       subscribers,
-      ["--require", join(repoRoot, "bench/report-usage.cjs"), join(repoRoot, "bin/letterpress.js"), "send", issueDate, "--issues", issuesDir, "--config", configFile, "--smtp", `smtp://127.0.0.1:${sink.port}`],
+      // BENCH_SEND_PROFILE=DIR: write a CPU profile of the send there (node --cpu-prof).
+      [...(process.env.BENCH_SEND_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_SEND_PROFILE] : []), "--require", join(repoRoot, "bench/report-usage.cjs"), join(repoRoot, "bin/letterpress.js"), "send", issueDate, "--issues", issuesDir, "--config", configFile, "--smtp", `smtp://127.0.0.1:${sink.port}`],
       workDir,
     );
 

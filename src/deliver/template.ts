@@ -82,8 +82,8 @@ function pickTransfer(contentType: string, content: string): Transfer {
 /** One part: the bytes around each URL, and the encoded bytes before the first that never change. */
 class PartSlot {
   private readonly pieces: Buffer[];
-  private readonly fixedEncoded: string;
-  private readonly fixedBytes: number;
+  private fixedEncoded = "";
+  private fixedBytes = 0;
 
   constructor(
     readonly transfer: Transfer,
@@ -92,20 +92,30 @@ class PartSlot {
     private readonly escape: (url: string) => string,
   ) {
     this.pieces = body.split(marker).map((piece) => Buffer.from(piece, "utf8"));
+    if (this.pieces.length === 1) return;
     const head = this.pieces[0]!;
-    let cut = 0;
-    if (this.pieces.length > 1) {
-      if (transfer === "base64") cut = Math.floor(head.length / 57) * 57;
-      else cut = head.lastIndexOf(0x0a) + 1;
+    // Two URLs of different lengths and letters: a cut must give, for both,
+    // the bytes that encoding the whole part gives.
+    const probes = [new URL(`?token=${LONG_ADDRESS}`, URL_SLOT).href, new URL("?token=cmVhZGVyQGV4YW1wbGUub3Jn.0123456789-_abcdefghijklmnopqrstuvwxyzABCDEFG", URL_SLOT).href];
+    const wholes = probes.map((url) => encodePart(transfer, this.join(this.escape(url), 0)));
+    const fits = (cut: number) => {
+      this.fixedBytes = cut;
+      // Base64 lines end where the next begins; quoted-printable and 7bit cuts follow a line break, already encoded.
+      this.fixedEncoded = cut === 0 ? "" : encodePart(transfer, head.subarray(0, cut)) + (transfer === "base64" ? "\r\n" : "");
+      return probes.every((url, i) => this.encode(url) === wholes[i]);
+    };
+    if (transfer === "base64") {
+      // Whole 57-byte groups: one 76-character line each (RFC 2045 §6.8).
+      if (fits(Math.floor(head.length / 57) * 57)) return;
+    } else {
+      // After a line break where Nodemailer's quoted-printable wrapping starts
+      // a new line: it carries no state past one. Tried from the URL backwards.
+      let tries = 0;
+      for (let at = head.lastIndexOf(0x0a); at >= 0 && tries < 200; at = head.lastIndexOf(0x0a, at - 1), tries++) {
+        if (fits(at + 1)) return;
+      }
     }
-    this.fixedBytes = cut;
-    this.fixedEncoded = cut > 0 ? `${encodePart(transfer, head.subarray(0, cut))}\r\n` : "";
-    // Once, with the longest URL: the split encoding must equal encoding the whole part.
-    const probe = escape(new URL(`?token=${LONG_ADDRESS}&x=1`, URL_SLOT).href);
-    if (this.encode(probe) !== encodePart(transfer, this.join(probe, 0))) {
-      this.fixedBytes = 0;
-      this.fixedEncoded = "";
-    }
+    fits(0);
   }
 
   private join(url: string, from: number): Buffer {
