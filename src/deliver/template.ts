@@ -253,10 +253,12 @@ interface SlotValues {
   url: string;
 }
 
+/** One node, reused: a new MimeNode draws random bytes for its boundary. */
+const headerEncoder = new MimeNode() as unknown as { encodeHeaderValue(key: string, value: unknown): string };
+
 /** `To`'s value as MailComposer writes it for an address object (name RFC 2047-encoded and quoted as needed). */
 function encodeAddressHeader(recipient: Recipient): string {
-  const encode = (MimeNode as unknown as { encodeHeaderValue(key: string, value: unknown): string }).encodeHeaderValue;
-  return encode("To", { name: recipient.name ?? "", address: recipient.email });
+  return headerEncoder.encodeHeaderValue("To", { name: recipient.name ?? "", address: recipient.email });
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
