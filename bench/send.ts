@@ -130,6 +130,7 @@ async function measured(sink: SinkServer, expected: number, nodeArgs: string[], 
   });
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`bench send: ${nodeArgs.slice(2, 4).join(" ")} exited ${code}\n${stderr.slice(-4000)}`);
+  if (process.env.BENCH_SEND_STDERR) process.stderr.write(stderr);
   const usage = JSON.parse(await readFile(usageFile, "utf8")) as { maxRssKiB: number; userMs: number; systemMs: number };
   await rm(scratch, { recursive: true, force: true });
   const stats = await sink.stats();

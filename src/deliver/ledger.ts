@@ -129,7 +129,8 @@ export class Ledger {
 /**
  * Ledger writes in group commits, for `send`. A `begin` resolves once its
  * `sending` row is committed, so no message leaves before its row exists;
- * the begins of one turn of the event loop share a commit. An outcome
+ * the begins of the next 2 ms share a commit (a pool keeps a few messages
+ * queued, so the wait costs no throughput). An outcome
  * (`sent`, `failed`, `deferred`) is queued and committed with the next
  * begins, or within `finishDelayMs`, or at `flush`. What a crash loses is
  * therefore the outcomes of the last few milliseconds: those rows stay
@@ -142,7 +143,7 @@ export class GroupCommit {
   private queue: (() => void)[] = [];
   private waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private broken: unknown;
-  private soon: NodeJS.Immediate | undefined;
+  private soon: NodeJS.Timeout | undefined;
   private later: NodeJS.Timeout | undefined;
   /** Commits made, for tests and the curious. */
   commits = 0;
@@ -158,7 +159,7 @@ export class GroupCommit {
     return new Promise((resolve, reject) => {
       this.queue.push(() => this.ledger.beginAttempt(issue, email, messageId));
       this.waiting.push({ resolve, reject });
-      this.soon ??= setImmediate(() => this.flush());
+      this.soon ??= setTimeout(() => this.flush(), 2);
     });
   }
 
@@ -182,7 +183,7 @@ export class GroupCommit {
 
   /** Commits everything queued, in the order it came. */
   flush(): void {
-    if (this.soon) clearImmediate(this.soon);
+    if (this.soon) clearTimeout(this.soon);
     if (this.later) clearTimeout(this.later);
     this.soon = undefined;
     this.later = undefined;
