@@ -89,8 +89,12 @@ export async function benchSend(options: SendBenchOptions): Promise<SendBenchRes
     const letterpress = await measured(
       sink,
       subscribers,
-      // BENCH_SEND_PROFILE=DIR: write a CPU profile of the send there (node --cpu-prof).
-      [...(process.env.BENCH_SEND_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_SEND_PROFILE] : []), "--require", join(repoRoot, "bench/report-usage.cjs"), join(repoRoot, "bin/letterpress.js"), "send", issueDate, "--issues", issuesDir, "--config", configFile, "--smtp", `smtp://127.0.0.1:${sink.port}`],
+      // BENCH_SEND_PROFILE=DIR: write a CPU profile of the send there (node --cpu-prof);
+      // BENCH_SEND_NODE_OPTIONS: more options for its node (e.g. --max-old-space-size=64).
+      [
+        ...(process.env.BENCH_SEND_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_SEND_PROFILE] : []),
+        ...(process.env.BENCH_SEND_NODE_OPTIONS?.split(/\s+/u).filter(Boolean) ?? []),
+        "--require", join(repoRoot, "bench/report-usage.cjs"), join(repoRoot, "bin/letterpress.js"), "send", issueDate, "--issues", issuesDir, "--config", configFile, "--smtp", `smtp://127.0.0.1:${sink.port}`],
       workDir,
     );
 
@@ -156,7 +160,7 @@ interface SinkStats {
   cpuMs: number;
 }
 
-interface SinkServer {
+export interface SinkServer {
   port: number;
   reset(): Promise<void>;
   stats(): Promise<SinkStats>;
@@ -200,7 +204,7 @@ process.on("message", (m) => {
 });
 `;
 
-async function startSinkServer(): Promise<SinkServer> {
+export async function startSinkServer(): Promise<SinkServer> {
   const child: ChildProcess = spawn(process.execPath, ["--input-type=module", "-e", SINK_SCRIPT], { cwd: repoRoot, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const next = <T>(pick: (m: Record<string, unknown>) => T | undefined) =>
     new Promise<T>((resolve, reject) => {
