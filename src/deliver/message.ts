@@ -100,29 +100,49 @@ export function unsubscribeUrlFor(settings: MessageSettings, email: string): str
  * both parts, write every header, compose the MIME once (MailComposer), then
  * sign it when a DKIM key is configured.
  *
- * Only the `To` header, `Message-ID`, the unsubscribe headers and the link in
- * each part differ between recipients; composing one message per recipient
- * is simple and costs ~1 ms. Should it ever matter, the parts can be
- * composed once and the per-recipient strings spliced in here.
+ * The reference composition: `sendIssue` uses `createMessageTemplate`
+ * (template.ts), which composes once and splices per recipient, and whose
+ * output tests/deliver/template.test.ts compares with this.
  */
 export async function composeMessage(content: NewsletterContent, recipient: Recipient, settings: MessageSettings, now: Date = new Date()): Promise<OutgoingMessage> {
   const unsubscribeUrl = unsubscribeUrlFor(settings, recipient.email);
   const filled = fillUnsubscribeUrl(content, unsubscribeUrl);
   const messageId = messageIdFor(settings, content.date, recipient.email);
-  const mailto = `mailto:${settings.unsubscribeMailto}?subject=unsubscribe`;
   const composer = new MailComposer({
-    from: settings.from,
-    ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
+    ...mailHeaders(content, settings, unsubscribeUrl),
     // An address object, never a string: Nodemailer encodes the name (RFC 2047)
     // and quotes it, so commas and quotes in it cannot split the address list.
     to: { name: recipient.name ?? "", address: recipient.email },
-    // The renderer promises one line; a CR or LF would still be folded to a
-    // space by Nodemailer, never start a new header. Belt and braces.
-    subject: filled.subject.replace(/[\r\n]+/gu, " "),
     messageId,
     date: now,
     text: filled.text,
     html: filled.html,
+  });
+  // Bare LFs in a 7bit part (a text part written with "\n") become CRLF
+  // on the wire (RFC 5321 §2.3.8); make them so now, so the bytes signed and
+  // stored are the bytes sent. The composed message is ASCII: latin1 is lossless.
+  let raw: Buffer = Buffer.from((await composer.compile().build()).toString("latin1").replace(/\r?\n/gu, "\r\n"), "latin1");
+  if (settings.dkim) raw = await readAll(new DKIM({ ...settings.dkim, headerFieldNames: DKIM_SIGNED_HEADERS }).sign(raw));
+  return { envelope: { from: settings.fromAddress, to: [recipient.email] }, messageId, raw };
+}
+
+/**
+ * Nodemailer's default list of signed fields includes List-Unsubscribe and
+ * List-Unsubscribe-Post, as RFC 8058 §4 requires for one-click; named here so
+ * that stays true whatever its default becomes.
+ */
+export const DKIM_SIGNED_HEADERS =
+  "From:Reply-To:Subject:Date:Message-ID:To:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post:List-Archive";
+
+/** The MailComposer options every recipient's message shares, with one recipient's unsubscribe URL. */
+export function mailHeaders(content: NewsletterContent, settings: MessageSettings, unsubscribeUrl: string) {
+  const mailto = `mailto:${settings.unsubscribeMailto}?subject=unsubscribe`;
+  return {
+    from: settings.from,
+    ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
+    // The renderer promises one line; a CR or LF would still be folded to a
+    // space by Nodemailer, never start a new header. Belt and braces.
+    subject: content.subject.replace(/[\r\n]+/gu, " "),
     headers: {
       // RFC 8058 §3.1: one List-Unsubscribe with the HTTPS URI, plus the
       // List-Unsubscribe-Post key; RFC 2369 allows the mailto: beside it in the
@@ -133,23 +153,7 @@ export async function composeMessage(content: NewsletterContent, recipient: Reci
       "List-Id": { prepared: true, value: settings.listIdHeader },
       "List-Archive": { prepared: true, value: `<${settings.archiveUrl}>` },
     },
-  });
-  // Bare LFs in a 7bit part (a text part written with "\n") become CRLF
-  // on the wire (RFC 5321 §2.3.8); make them so now, so the bytes signed and
-  // stored are the bytes sent. The composed message is ASCII: latin1 is lossless.
-  let raw: Buffer = Buffer.from((await composer.compile().build()).toString("latin1").replace(/\r?\n/gu, "\r\n"), "latin1");
-  if (settings.dkim) {
-    // Nodemailer's default list of signed fields includes List-Unsubscribe and
-    // List-Unsubscribe-Post, as RFC 8058 §4 requires for one-click; named here
-    // so that stays true whatever its default becomes.
-    const signer = new DKIM({
-      ...settings.dkim,
-      headerFieldNames:
-        "From:Reply-To:Subject:Date:Message-ID:To:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post:List-Archive",
-    });
-    raw = await readAll(signer.sign(raw));
-  }
-  return { envelope: { from: settings.fromAddress, to: [recipient.email] }, messageId, raw };
+  };
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {

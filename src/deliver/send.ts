@@ -3,9 +3,9 @@ import type { Output } from "../cli/output.js";
 import type { NewsletterContent } from "../render/newsletter.js";
 import type { Db } from "../subscribers/store.js";
 import { SubscriberStore, type Subscriber } from "../subscribers/store.js";
-import { addressKey } from "../subscribers/address.js";
-import { Ledger } from "./ledger.js";
-import { composeMessage, messageIdFor, type MessageSettings } from "./message.js";
+import { GroupCommit, Ledger } from "./ledger.js";
+import { messageIdFor, type MessageSettings } from "./message.js";
+import { createMessageTemplate } from "./template.js";
 import type { Transport } from "./transport.js";
 
 /**
@@ -113,6 +113,10 @@ export interface SendSummary {
   complete: boolean;
 }
 
+/** Subscribers read from the database at a time. */
+const PAGE_SIZE = 500;
+const DRY_RUN_SHOWN = 50;
+
 interface Job {
   subscriber: Subscriber;
   /** A row in `sending` state from an earlier run. */
@@ -121,14 +125,17 @@ interface Job {
 
 /**
  * Delivers one issue to every active subscriber, once. Order:
- * 1. read subscribers and this issue's ledger rows; skip the unsubscribed,
- *    the suppressed and those the server already confirmed;
- * 2. with as many messages in flight as the transport takes, for each
- *    recipient: wait for the rate limit, write `sending` to the ledger, send,
- *    then write `sent`, `failed` (5xx, and suppress the address) or, after a
- *    temporary failure, back off (exponential, with jitter) and try again, up
- *    to `retries` times, then `deferred`;
- * 3. return the summary. Throws only for bugs; a partial send is a summary
+ * 1. count subscribers; compose the issue's message once (template.ts);
+ * 2. read active subscribers a page at a time with this issue's ledger
+ *    status, skipping those the server already confirmed;
+ * 3. with as many messages handed over as the transport takes (`pipeline`),
+ *    for each recipient: wait for the rate limit, splice its message, commit
+ *    `sending` to the ledger (group commit), send, then record `sent`,
+ *    `failed` (5xx, and suppress the address) or, after a temporary failure,
+ *    back off (exponential, with jitter) and try again, up to `retries`
+ *    times, then `deferred` (outcomes are committed in groups within a few
+ *    milliseconds, see GroupCommit);
+ * 4. return the summary. Throws only for bugs (or a ledger that cannot be written); a partial send is a summary
  *    with `complete: false`.
  */
 export async function sendIssue(options: SendOptions): Promise<SendSummary> {
@@ -139,43 +146,51 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   const ledger = new Ledger(options.db);
   const issue = content.date;
 
-  const everyone = store.list();
-  const active = everyone.filter((s) => s.status === "active");
-  const rows = ledger.deliveries(issue);
+  const counts = store.countByStatus();
   const summary: SendSummary = {
     issue,
-    recipients: active.length,
+    recipients: counts.active,
     sent: 0,
-    alreadySent: 0,
+    alreadySent: ledger.countSent(issue),
     resent: 0,
     uncertain: 0,
     retries: 0,
     throttled: 0,
-    skipped: {
-      unsubscribed: everyone.filter((s) => s.status === "unsubscribed").length,
-      suppressed: everyone.filter((s) => s.status === "suppressed").length,
-    },
+    skipped: { unsubscribed: counts.unsubscribed, suppressed: counts.suppressed },
     failed: [],
     dryRun: Boolean(options.dryRun),
     complete: false,
   };
 
-  const jobs: Job[] = [];
-  for (const subscriber of active) {
-    const row = rows.get(addressKey(subscriber.email));
-    if (row?.status === "sent") summary.alreadySent++;
-    else jobs.push({ subscriber, resend: row?.status === "sending" });
-  }
+  // Subscribers are read a page at a time, in key order, never all at once:
+  // memory stays flat in the size of the list. Those the server already
+  // confirmed (counted above) are skipped.
+  let afterKey = "";
+  let page: Job[] = [];
+  let exhausted = false;
+  const nextJob = (): Job | undefined => {
+    while (page.length === 0 && !exhausted) {
+      const rows = ledger.activePage(issue, afterKey, PAGE_SIZE);
+      if (rows.length < PAGE_SIZE) exhausted = true;
+      if (rows.length > 0) afterKey = rows.at(-1)!.key;
+      for (const row of rows) {
+        if (row.status !== "sent") page.push({ subscriber: { email: row.email, status: "active", ...(row.name ? { name: row.name } : {}) }, resend: row.status === "sending" });
+      }
+      page.reverse();
+    }
+    return page.pop();
+  };
 
   if (options.dryRun) {
     out.info(`dry run: issue ${issue}, subject ${JSON.stringify(content.subject)}, through ${transport.name}`);
-    const shown = jobs.slice(0, 50);
-    for (const job of shown) {
+    let total = 0;
+    for (let job = nextJob(); job; job = nextJob(), total++) {
+      if (total >= DRY_RUN_SHOWN) continue;
       const to = job.subscriber.name ? `${job.subscriber.name} <${job.subscriber.email}>` : job.subscriber.email;
       out.info(`would send to ${to} ${messageIdFor(settings, issue, job.subscriber.email)}${job.resend ? " (again: in flight when an earlier send stopped)" : ""}`);
     }
-    if (jobs.length > shown.length) out.info(`… and ${jobs.length - shown.length} more`);
-    summary.complete = jobs.length === 0;
+    if (total > DRY_RUN_SHOWN) out.info(`… and ${total - DRY_RUN_SHOWN} more`);
+    summary.complete = total === 0;
     return summary;
   }
 
@@ -197,9 +212,11 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
     return Math.round(ceiling / 2 + random() * (ceiling / 2));
   };
 
-  const progress = createProgress(out, jobs.length);
+  // Composed once; each recipient's message is spliced from it.
+  const template = await createMessageTemplate(content, settings);
+  const commits = new GroupCommit(ledger);
+  const progress = createProgress(out, summary.recipients - summary.alreadySent);
   let fatal: string | undefined;
-  const queue = [...jobs];
 
   const deliver = async (job: Job) => {
     const { subscriber } = job;
@@ -212,11 +229,12 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
         return;
       }
       await takeSlot();
-      const message = await composeMessage(content, subscriber, settings);
-      ledger.beginAttempt(issue, subscriber.email, messageId);
+      const message = await template.compose(subscriber);
+      // Committed before the message is handed over (in a group commit with other begins).
+      await commits.begin(issue, subscriber.email, messageId);
       try {
         const receipt = await transport.send(message);
-        ledger.markSent(issue, subscriber.email, receipt.response);
+        commits.markSent(issue, subscriber.email, receipt.response);
         summary.sent++;
         if (uncertain) summary.uncertain++;
         intervalMs = Math.max(floorMs, intervalMs * 0.9);
@@ -224,20 +242,20 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       } catch (err) {
         const failure = classifyFailure(err);
         if (failure.kind === "permanent") {
-          ledger.markFailed(issue, subscriber.email, failure.reason);
+          commits.markFailed(issue, subscriber.email, failure.reason);
           store.suppress(subscriber.email, `bounced: ${failure.reason}`);
           summary.failed.push({ email: subscriber.email, reason: failure.reason, permanent: true });
           return;
         }
         if (failure.kind === "fatal") {
-          ledger.markDeferred(issue, subscriber.email, failure.reason);
+          commits.markDeferred(issue, subscriber.email, failure.reason);
           fatal ??= failure.reason;
           summary.failed.push({ email: subscriber.email, reason: failure.reason, permanent: false });
           return;
         }
         if (failure.noReply) uncertain = true;
         if (attempt > options.retries) {
-          ledger.markDeferred(issue, subscriber.email, failure.reason);
+          commits.markDeferred(issue, subscriber.email, failure.reason);
           summary.failed.push({ email: subscriber.email, reason: `${failure.reason} (after ${attempt} attempts)`, permanent: false });
           return;
         }
@@ -254,12 +272,18 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   };
 
   const worker = async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) {
+    for (let job = nextJob(); job; job = nextJob()) {
       await deliver(job);
       progress.advance();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(transport.concurrency, jobs.length)) }, worker));
+  // As many messages handed over at once as the transport keeps busy with
+  // (a pool queues a few beyond its connections, so none waits for us).
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, transport.pipeline ?? transport.concurrency) }, worker));
+  } finally {
+    commits.close();
+  }
   progress.finish();
 
   summary.complete = summary.failed.length === 0 && summary.sent + summary.alreadySent === summary.recipients;

@@ -19,6 +19,12 @@ export interface Transport {
   readonly name: string;
   /** Most messages worth having in flight at once. */
   readonly concurrency: number;
+  /**
+   * Most messages worth handing over at once, when the transport queues some
+   * beyond `concurrency` (a pool hands the next to a connection the moment
+   * it is free); default `concurrency`. Each is a `sending` row in the ledger.
+   */
+  readonly pipeline?: number;
   send(message: OutgoingMessage): Promise<SendReceipt>;
   close(): Promise<void>;
 }

@@ -138,6 +138,13 @@ export class SubscriberStore {
     return row ? toSubscriber(row) : undefined;
   }
 
+  /** How many subscribers are in each state. */
+  countByStatus(): Record<SubscriberStatus, number> {
+    const counts: Record<SubscriberStatus, number> = { active: 0, unsubscribed: 0, suppressed: 0 };
+    for (const row of this.db.prepare<[], { status: SubscriberStatus; n: number }>("SELECT status, COUNT(*) AS n FROM subscribers GROUP BY status").all()) counts[row.status] = row.n;
+    return counts;
+  }
+
   /** Every subscriber, by address. */
   list(): Subscriber[] {
     return this.db.prepare<[], Row>("SELECT email, name, status, reason FROM subscribers ORDER BY key").all().map(toSubscriber);

@@ -88,7 +88,11 @@ describe("a send killed mid-way resumes with send again", () => {
         expect(confirmedToClient.length).toBeGreaterThanOrEqual(3);
         expect(confirmedToClient.length).toBeLessThan(subscribers.length);
         expect(inFlight.length).toBeGreaterThan(0);
-        expect(inFlight.length).toBeLessThanOrEqual(3);
+        // At most one `sending` row per message handed over: 3 connections,
+        // each with two more waiting in the pool's queue (smtp.ts `pipeline`).
+        // Those queued never left; only those on the wire, or confirmed in the
+        // last few milliseconds before their group commit, can arrive twice.
+        expect(inFlight.length).toBeLessThanOrEqual(9);
 
         // Second run: completes.
         const second = await runChild(args);

@@ -40,8 +40,13 @@ export function createSmtpTransport(url: string, config: Config): Transport {
   return {
     name: redactUrl(url),
     concurrency: smtp.maxConnections,
+    // Two more per connection waiting in the pool's queue: a connection that
+    // finishes a message starts the next at once instead of idling while we
+    // compose it and commit its ledger row.
+    pipeline: smtp.maxConnections * 3,
     async send(message: OutgoingMessage): Promise<SendReceipt> {
-      const info = await transporter.sendMail({ envelope: message.envelope, raw: message.raw });
+      // The Message-ID given, so Nodemailer does not draw one for a message it never writes (the raw bytes go as they are).
+      const info = await transporter.sendMail({ envelope: message.envelope, raw: message.raw, messageId: message.messageId });
       return { response: String(info.response ?? "") };
     },
     async close() {

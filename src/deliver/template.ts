@@ -1,0 +1,271 @@
+import type { Readable } from "node:stream";
+import DKIM from "nodemailer/lib/dkim";
+import MailComposer from "nodemailer/lib/mail-composer";
+import MimeNode from "nodemailer/lib/mime-node";
+import { foldLines } from "nodemailer/lib/mime-funcs";
+import * as qp from "nodemailer/lib/qp";
+import { fillUnsubscribeUrl, type NewsletterContent } from "../render/newsletter.js";
+import { DKIM_SIGNED_HEADERS, mailHeaders, messageIdFor, unsubscribeUrlFor, type MessageSettings, type Recipient } from "./message.js";
+import type { OutgoingMessage } from "./transport.js";
+
+/**
+ * An issue's message composed once, for every recipient: `composeMessage`
+ * builds each message with Nodemailer's MailComposer (milliseconds for a
+ * digest, mostly encoding the two parts); this builds it once with slots and
+ * splices in what differs per recipient (about 0.1 ms). What differs: the `To` header, the
+ * `Date`, the `Message-ID`, the unsubscribe URL in `List-Unsubscribe`, and
+ * the same URL inside the text and HTML parts.
+ *
+ * The headers come from MailComposer itself, written with recognisable slot
+ * values; the per-recipient values are written by the same Nodemailer code
+ * (`MimeNode.encodeHeaderValue` and `foldLines`, RFC 2047 for the name), so
+ * the bytes are what `composeMessage` writes. The parts: MailComposer picks
+ * each part's transfer encoding from the content, which differs by the URL;
+ * the same pick is made here (see `pick`) and the part encoded with it.
+ * Only the bytes from a line boundary before the first URL on are encoded
+ * per recipient (base64: a multiple of 57 bytes, one 76-character line;
+ * quoted-printable: a line break where Nodemailer's wrapping restarts), the
+ * rest once; the split is checked once, with two URLs, against encoding the
+ * whole part. tests/deliver/template.test.ts compares the output with
+ * composeMessage's byte for byte (but for the multipart boundaries).
+ */
+export interface MessageTemplate {
+  compose(recipient: Recipient, now?: Date): Promise<OutgoingMessage>;
+}
+
+/** For the one check of a part's split encoding: a long address (RFC 5321 §4.5.3.1.3 caps a path at 256). */
+const LONG_ADDRESS = `${"x".repeat(64)}@${"y".repeat(189)}`;
+
+const TO_SLOT = "to-slot@letterpress-slot.invalid";
+const MESSAGE_ID_SLOT = "<message-id-slot@letterpress-slot.invalid>";
+const URL_SLOT = "https://url-slot.letterpress-slot.invalid/";
+/** Twelve characters: base64 writes them as sixteen, whole, with no padding. */
+const TEXT_SLOT = "LPtextSLOT01";
+const HTML_SLOT = "LPhtmlSLOT02";
+/** `Date` as Nodemailer writes it, for a fixed time nobody sends at. */
+const DATE_SLOT_TIME = new Date(Date.UTC(1999, 0, 1, 0, 0, 0));
+const DATE_SLOT = formatDate(DATE_SLOT_TIME);
+
+type Transfer = "base64" | "quoted-printable" | "7bit";
+
+/** How Nodemailer writes `Date` (mime-node: toUTCString with +0000). */
+function formatDate(date: Date): string {
+  return date.toUTCString().replace(/GMT/u, "+0000");
+}
+
+function encodeBase64(bytes: Buffer): string {
+  const b64 = bytes.toString("base64");
+  if (b64.length <= 76) return b64;
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
+  return lines.join("\r\n");
+}
+
+function encodePart(transfer: Transfer, bytes: Buffer): string {
+  switch (transfer) {
+    case "base64":
+      return encodeBase64(bytes);
+    case "quoted-printable":
+      // Bare LFs are line breaks in a text part; CRLF on the wire (RFC 5321 §2.3.8), as composeMessage makes them.
+      return qp.wrap(qp.encode(bytes), 76).replace(/\r?\n/gu, "\r\n");
+    case "7bit":
+      return bytes.toString("latin1").replace(/\r?\n/gu, "\r\n");
+  }
+}
+
+/** The transfer encoding MailComposer would pick for this text part. */
+function pickTransfer(contentType: string, content: string): Transfer {
+  const node = new MimeNode(contentType);
+  node.setContent(content);
+  const picked = node.getTransferEncoding();
+  if (picked === "base64" || picked === "quoted-printable" || picked === "7bit") return picked;
+  throw new Error(`unexpected transfer encoding ${picked} for ${contentType}`);
+}
+
+/** One part: the bytes around each URL, and the encoded bytes before the first that never change. */
+class PartSlot {
+  private readonly pieces: Buffer[];
+  private fixedEncoded = "";
+  private fixedBytes = 0;
+
+  constructor(
+    readonly transfer: Transfer,
+    body: string,
+    marker: string,
+    private readonly escape: (url: string) => string,
+  ) {
+    this.pieces = body.split(marker).map((piece) => Buffer.from(piece, "utf8"));
+    if (this.pieces.length === 1) return;
+    const head = this.pieces[0]!;
+    // Two URLs of different lengths and letters: a cut must give, for both,
+    // the bytes that encoding the whole part gives.
+    const probes = [new URL(`?token=${LONG_ADDRESS}`, URL_SLOT).href, new URL("?token=cmVhZGVyQGV4YW1wbGUub3Jn.0123456789-_abcdefghijklmnopqrstuvwxyzABCDEFG", URL_SLOT).href];
+    const wholes = probes.map((url) => encodePart(transfer, this.join(this.escape(url), 0)));
+    const fits = (cut: number) => {
+      this.fixedBytes = cut;
+      // Base64 lines end where the next begins; quoted-printable and 7bit cuts follow a line break, already encoded.
+      this.fixedEncoded = cut === 0 ? "" : encodePart(transfer, head.subarray(0, cut)) + (transfer === "base64" ? "\r\n" : "");
+      return probes.every((url, i) => this.encode(url) === wholes[i]);
+    };
+    if (transfer === "base64") {
+      // Whole 57-byte groups: one 76-character line each (RFC 2045 §6.8).
+      if (fits(Math.floor(head.length / 57) * 57)) return;
+    } else {
+      // After a line break where Nodemailer's quoted-printable wrapping starts
+      // a new line: it carries no state past one. Tried from the URL backwards.
+      let tries = 0;
+      for (let at = head.lastIndexOf(0x0a); at >= 0 && tries < 200; at = head.lastIndexOf(0x0a, at - 1), tries++) {
+        if (fits(at + 1)) return;
+      }
+    }
+    fits(0);
+  }
+
+  private join(url: string, from: number): Buffer {
+    const filled = Buffer.from(url, "utf8");
+    const parts: Buffer[] = [this.pieces[0]!.subarray(from)];
+    for (let i = 1; i < this.pieces.length; i++) parts.push(filled, this.pieces[i]!);
+    return Buffer.concat(parts);
+  }
+
+  encode(url: string): string {
+    return this.fixedEncoded + encodePart(this.transfer, this.join(this.escape(url), this.fixedBytes));
+  }
+}
+
+export async function createMessageTemplate(content: NewsletterContent, settings: MessageSettings): Promise<MessageTemplate> {
+  // The parts as composeMessage fills them, with a marker where the URL goes
+  // (NULs: never in a rendered newsletter, untouched by the HTML escaping).
+  const marker = "\u0000letterpress-url\u0000";
+  const marked = fillUnsubscribeUrl(content, marker);
+  const escapeHtml = (url: string) => url.replaceAll("&", "&amp;").replaceAll('"', "&quot;");
+  const parts = {
+    text: { contentType: "text/plain; charset=utf-8", marked: marked.text, escape: (url: string) => url, slots: new Map<Transfer, PartSlot>(), picks: new Map<string, Transfer>() },
+    html: { contentType: "text/html; charset=utf-8", marked: marked.html, escape: escapeHtml, slots: new Map<Transfer, PartSlot>(), picks: new Map<string, Transfer>() },
+  };
+  type Part = (typeof parts)["text"];
+
+  /**
+   * The transfer encoding MailComposer picks for this part with this URL in
+   * it. It counts letters against non-ASCII characters (Q or B) and looks for
+   * lines over 76 characters (7bit or not); the URL is the only thing that
+   * differs, and only by its length and how many letters it has, so the pick
+   * is made once per (letters, length) with Nodemailer's own code.
+   */
+  const pick = (part: Part, url: string): Transfer => {
+    const escaped = part.escape(url);
+    const key = `${escaped.replace(/[^A-Za-z]/gu, "").length}:${escaped.length}`;
+    let transfer = part.picks.get(key);
+    if (!transfer) {
+      transfer = pickTransfer(part.contentType, part.marked.replaceAll(marker, escaped));
+      part.picks.set(key, transfer);
+    }
+    return transfer;
+  };
+  const slot = (part: Part, transfer: Transfer): PartSlot => {
+    let found = part.slots.get(transfer);
+    if (!found) {
+      found = new PartSlot(transfer, part.marked, marker, part.escape);
+      part.slots.set(transfer, found);
+    }
+    return found;
+  };
+
+  // One skeleton per pair of transfer encodings met (usually one).
+  const skeletons = new Map<string, Promise<Skeleton>>();
+  const skeleton = (textTransfer: Transfer, htmlTransfer: Transfer): Promise<Skeleton> => {
+    const key = `${textTransfer}/${htmlTransfer}`;
+    let found = skeletons.get(key);
+    if (!found) {
+      found = buildSkeleton(content, settings, slot(parts.text, textTransfer), slot(parts.html, htmlTransfer));
+      skeletons.set(key, found);
+    }
+    return found;
+  };
+
+  let dateSecond = -1;
+  let dateText = "";
+  return {
+    async compose(recipient: Recipient, now: Date = new Date()): Promise<OutgoingMessage> {
+      const second = Math.floor(now.getTime() / 1000);
+      if (second !== dateSecond) {
+        dateSecond = second;
+        dateText = formatDate(now);
+      }
+      const messageId = messageIdFor(settings, content.date, recipient.email);
+      const url = unsubscribeUrlFor(settings, recipient.email);
+      const values: SlotValues = { toHeader: foldLines(`To: ${encodeAddressHeader(recipient)}`, 76), messageId, date: dateText, url };
+      const pieces = await skeleton(pick(parts.text, url), pick(parts.html, url));
+      let raw: Buffer = Buffer.concat(pieces.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p(values), "latin1"))));
+      if (settings.dkim) raw = await readAll(new DKIM({ ...settings.dkim, headerFieldNames: DKIM_SIGNED_HEADERS }).sign(raw));
+      return { envelope: { from: settings.fromAddress, to: [recipient.email] }, messageId, raw };
+    },
+  };
+}
+
+/** The message in pieces: bytes the same for everyone, and writers of what differs. */
+type Skeleton = (Buffer | ((values: SlotValues) => string))[];
+
+/** MailComposer's message with slot values, cut at each slot. */
+async function buildSkeleton(content: NewsletterContent, settings: MessageSettings, text: PartSlot, html: PartSlot): Promise<Skeleton> {
+  const composer = new MailComposer({
+    ...mailHeaders(content, settings, URL_SLOT),
+    to: TO_SLOT,
+    messageId: MESSAGE_ID_SLOT,
+    date: DATE_SLOT_TIME,
+    // An ASCII slot is written as it is in 7bit and quoted-printable, and as its base64 in base64.
+    text: { content: TEXT_SLOT, ...(text.transfer === "7bit" ? {} : { contentTransferEncoding: text.transfer }) },
+    html: { content: HTML_SLOT, ...(html.transfer === "7bit" ? {} : { contentTransferEncoding: html.transfer }) },
+  });
+  const built = (await composer.compile().build()).toString("latin1").replace(/\r?\n/gu, "\r\n");
+  const writers: [string, (v: SlotValues) => string][] = [
+    [`To: ${TO_SLOT}`, (v) => v.toHeader],
+    [MESSAGE_ID_SLOT, (v) => v.messageId],
+    [DATE_SLOT, (v) => v.date],
+    [URL_SLOT, (v) => v.url],
+    [text.transfer === "base64" ? Buffer.from(TEXT_SLOT).toString("base64") : TEXT_SLOT, (v) => text.encode(v.url)],
+    [html.transfer === "base64" ? Buffer.from(HTML_SLOT).toString("base64") : HTML_SLOT, (v) => html.encode(v.url)],
+  ];
+  let pieces: (string | ((v: SlotValues) => string))[] = [built];
+  for (const [slotText, write] of writers) {
+    const next: typeof pieces = [];
+    let found = 0;
+    for (const piece of pieces) {
+      if (typeof piece !== "string") {
+        next.push(piece);
+        continue;
+      }
+      const split = piece.split(slotText);
+      found += split.length - 1;
+      split.forEach((s, i) => {
+        if (i > 0) next.push(write);
+        if (s) next.push(s);
+      });
+    }
+    // Each slot exactly once, where MailComposer wrote it (the URL: in List-Unsubscribe; the parts have their own slots).
+    if (found !== 1) throw new Error(`message template: slot ${JSON.stringify(slotText)} found ${found} times`);
+    pieces = next;
+  }
+  return pieces.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : p));
+}
+
+interface SlotValues {
+  toHeader: string;
+  messageId: string;
+  date: string;
+  url: string;
+}
+
+/** One node, reused: a new MimeNode draws random bytes for its boundary. */
+const headerEncoder = new MimeNode() as unknown as { encodeHeaderValue(key: string, value: unknown): string };
+
+/** `To`'s value as MailComposer writes it for an address object (name RFC 2047-encoded and quoted as needed). */
+function encodeAddressHeader(recipient: Recipient): string {
+  return headerEncoder.encodeHeaderValue("To", { name: recipient.name ?? "", address: recipient.email });
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
