@@ -3,8 +3,9 @@
  * this machine. Order: generate a synthetic ten-year archive (bench/generate.ts)
  * into a temporary folder, then time the CLI as a user runs it, each step in
  * a new process: a cold full build, an unchanged rebuild, a rebuild after
- * one new daily issue, a rebuild after editing one template; then the send
- * benchmark (bench/send.ts) when it is present. Prints a table and writes
+ * one new daily issue, a rebuild after editing one template; then sending
+ * one issue through an SMTP server on 127.0.0.1 (bench/send.ts), beside a
+ * plain Nodemailer pool. Prints a table and writes
  * the figures as JSON (bench-results.json, or the path in BENCH_OUT).
  *
  * BENCH_ISSUES=400 npm run bench measures a smaller archive.
@@ -14,6 +15,9 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateArchive, TEN_YEARS } from "./generate.js";
 import { measureCli, repoRoot, type Measurement } from "./measure.js";
+import { benchSend, type SendBenchResult, type SendFigures } from "./send.js";
+
+const SEND_SIZES = [TEN_YEARS.subscribers, 1_000, 100_000];
 
 const issueCount = Number(process.env.BENCH_ISSUES ?? TEN_YEARS.issues);
 const dir = await mkdtemp(join(tmpdir(), "letterpress-bench-"));
@@ -45,23 +49,33 @@ try {
   await writeFile(footer, `${await readFile(footer, "utf8")}\n<!-- edited by the benchmark -->\n`);
   await step("rebuild after editing a template", build);
 
-  // bench/send.ts (the delivery benchmark) is optional here, so this file runs without it.
-  const sendModule = "./send.js";
-  const sendBench: unknown = await import(sendModule).catch(() => undefined);
-  let send: unknown;
-  if (sendBench && typeof sendBench === "object" && "benchSend" in sendBench) {
-    note("send …");
-    send = await (sendBench as { benchSend: (o: { subscribers: number; workDir: string }) => Promise<unknown> }).benchSend({ subscribers: TEN_YEARS.subscribers, workDir: dir });
+  // Sending: 10,000 subscribers against the plain Nodemailer pool, then 1,000
+  // and 100,000 without it, to see whether memory stays flat.
+  const sends: SendBenchResult[] = [];
+  for (const subscribers of SEND_SIZES) {
+    note(`send to ${subscribers} subscribers …`);
+    sends.push(await benchSend({ subscribers, workDir: join(dir, `send-${subscribers}`), baseline: subscribers === TEN_YEARS.subscribers }));
   }
 
-  const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? "?", node: process.version, issues: issueCount, entries: undefined as number | undefined };
+  const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? "?", node: process.version, issues: issueCount };
   console.log(`letterpress bench: ${machine.issues} issues; ${machine.cores} cores (${machine.cpu}); Node ${machine.node}`);
   console.log("| step | wall | peak memory |");
   console.log("|---|---:|---:|");
   for (const r of rows) console.log(`| ${r.label} | ${(r.wallMs / 1000).toFixed(2)} s | ${r.peakRssMiB.toFixed(0)} MiB |`);
-  if (send) console.log(`send: ${JSON.stringify(send)}`);
+  console.log("");
+  console.log("| send | subscribers | messages/s | peak memory | sender CPU (user) | sink server CPU |");
+  console.log("|---|---:|---:|---:|---:|---:|");
+  const sendRow = (who: string, n: number, f: SendFigures) =>
+    console.log(`| ${who} | ${n} | ${f.messagesPerSecond.toFixed(0)} | ${f.peakRssMiB.toFixed(0)} MiB | ${f.userCpuSeconds.toFixed(1)} s | ${f.serverCpuSeconds.toFixed(1)} s |`);
+  for (const result of sends) {
+    sendRow("letterpress send", result.subscribers, result.letterpress);
+    if (result.nodemailerBaseline.messages > 0) {
+      sendRow("plain Nodemailer pool", result.subscribers, result.nodemailerBaseline);
+      console.log(`| ratio | | ${(result.letterpress.messagesPerSecond / result.nodemailerBaseline.messagesPerSecond).toFixed(2)}× | | | |`);
+    }
+  }
   const outFile = process.env.BENCH_OUT ?? join(repoRoot, "bench-results.json");
-  await writeFile(outFile, `${JSON.stringify({ machine, build: rows, send }, null, 2)}\n`);
+  await writeFile(outFile, `${JSON.stringify({ machine, build: rows, send: sends }, null, 2)}\n`);
   console.log(`figures: ${outFile}`);
 } finally {
   await rm(dir, { recursive: true, force: true });

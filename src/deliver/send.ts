@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import type { Output } from "../cli/output.js";
+import type { Output } from "../output.js";
 import type { NewsletterContent } from "../render/newsletter.js";
 import type { Db } from "../subscribers/store.js";
 import { SubscriberStore, type Subscriber } from "../subscribers/store.js";
