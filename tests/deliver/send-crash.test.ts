@@ -1,5 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -8,30 +7,14 @@ import { Ledger } from "../../src/deliver/ledger.js";
 import type { SendSummary } from "../../src/deliver/send.js";
 import { SubscriberStore, openDatabase } from "../../src/subscribers/store.js";
 import { copiesByRecipient, messageIdOf, startFaultSmtpServer } from "./fault-smtp-server.js";
+import { ensureCompiled } from "../support/compiled.js";
 import { SECRET, SITE_URL, newsletterFixture, withTempDir } from "./fixtures.js";
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), "../../..");
 const child = join(repoRoot, "tests/deliver/fixtures/send-child.mjs");
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-// The child runs the compiled code: compile when dist/ is missing or older than src/.
-beforeAll(() => {
-  let built = 0;
-  try {
-    built = statSync(join(repoRoot, "dist/deliver/send.js")).mtimeMs;
-  } catch {
-    built = 0;
-  }
-  if (built < newestMtime(join(repoRoot, "src"))) execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: repoRoot, stdio: "inherit" });
-}, 120_000);
+// The child runs the compiled code.
+beforeAll(() => ensureCompiled("dist/deliver/send.js"), 120_000);
 
 function runChild(args: object, onSpawn?: (kill: () => void) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
