@@ -1,6 +1,6 @@
-import { appendFile, cp, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildSite, readIssueImages } from "../../src/build/build.js";
 import { MANIFEST_PATH, planBuild, readManifest } from "../../src/build/plan.js";
@@ -8,6 +8,7 @@ import type { Output } from "../../src/cli/output.js";
 import { loadIssues } from "../../src/parse/index.js";
 import { readTemplateSources } from "../../src/render/email.js";
 import { makeAbstract, sampleIssuesDir, testConfig } from "../render/email-fixtures.js";
+import { snapshotFiles } from "../support/files.js";
 
 const config = testConfig();
 
@@ -23,15 +24,6 @@ async function workspace(): Promise<{ issuesDir: string; outDir: string }> {
   return { issuesDir, outDir: join(dir, "out") };
 }
 
-async function snapshot(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    files.set(relative(dir, path), (await readFile(path)).toString("base64"));
-  }
-  return files;
-}
 
 describe("incremental build", () => {
   it("renders every issue the first time and none the second", async () => {
@@ -41,13 +33,13 @@ describe("incremental build", () => {
     for (const path of ["email/2020-10-30.html", "email/2020-10-30.txt", "issues/2020-10-30/index.html", "issues/2020-10-30/f01.png.jpg", "index.html", "categories/lg/index.html", MANIFEST_PATH]) {
       expect(first.files).toContain(path);
     }
-    const before = await snapshot(outDir);
+    const before = await snapshotFiles(outDir);
     const second = await buildSite({ issuesDir, outDir, config, out: recorder() });
     expect(second.rendered).toEqual([]);
     // Nothing read changed, so nothing was parsed or written, and the count is the last build's.
     expect(second.files).toEqual([]);
     expect(second.issueCount).toBe(3);
-    expect(await snapshot(outDir)).toEqual(before);
+    expect(await snapshotFiles(outDir)).toEqual(before);
   });
 
   it("renders again only the issue whose text or images changed", async () => {
@@ -116,10 +108,10 @@ describe("incremental build", () => {
     await buildSite({ issuesDir, outDir, config, out: recorder() });
     await writeFile(join(issuesDir, "2020-12-01.txt"), (await readFile(join(issuesDir, "2020-12-01.txt"), "utf8")).replace("ETH Zurich", "ETH Zürich"));
     await buildSite({ issuesDir, outDir, config, out: recorder() });
-    const incremental = await snapshot(outDir);
+    const incremental = await snapshotFiles(outDir);
     await rm(outDir, { recursive: true });
     await buildSite({ issuesDir, outDir, config, out: recorder() });
-    expect(await snapshot(outDir)).toEqual(incremental);
+    expect(await snapshotFiles(outDir)).toEqual(incremental);
   });
 
   it("says which issue was shortened to fit, on every build", async () => {
@@ -148,10 +140,10 @@ describe("an issue that is deleted", () => {
     const after = await buildSite({ issuesDir, outDir, config, out: recorder() });
     // Its neighbours now link to each other.
     expect(after.rendered).toEqual(["2020-10-30", "2020-12-01"]);
-    const incremental = await snapshot(outDir);
+    const incremental = await snapshotFiles(outDir);
     expect([...incremental.keys()].filter((p) => p.includes("2020-11-02") || p.startsWith("categories/ir"))).toEqual([]);
     await rm(outDir, { recursive: true });
     await buildSite({ issuesDir, outDir, config, out: recorder() });
-    expect(await snapshot(outDir)).toEqual(incremental);
+    expect(await snapshotFiles(outDir)).toEqual(incremental);
   });
 });

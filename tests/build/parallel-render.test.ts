@@ -1,27 +1,19 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateArchive } from "../../bench/generate.js";
 import { buildSite } from "../../src/build/build.js";
 import { resolveConfig } from "../../src/config/load.js";
 import { ensureCompiled } from "../support/compiled.js";
+import { snapshotFiles } from "../support/files.js";
 import { repoRoot } from "../support/golden.js";
 import { recordOutput } from "../support/recorder.js";
 
 const run = promisify(execFile);
 
-async function filesUnder(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    files.set(relative(dir, path), (await readFile(path)).toString("base64"));
-  }
-  return files;
-}
 
 beforeAll(() => ensureCompiled("dist/build/render-worker.js"), 120_000);
 
@@ -41,8 +33,8 @@ describe("rendering on a worker thread", () => {
     const { stdout } = await run(process.execPath, [join(repoRoot, "bin/letterpress.js"), "build", "--issues", issuesDir, "--out", join(dir, "parallel"), "--config", join(dir, "config.json")]);
     expect(stdout).toMatch(/rendered 80 issues/u);
 
-    const single = await filesUnder(join(dir, "single"));
-    const parallel = await filesUnder(join(dir, "parallel"));
+    const single = await snapshotFiles(join(dir, "single"));
+    const parallel = await snapshotFiles(join(dir, "parallel"));
     expect(single.size).toBeGreaterThan(80 * 3);
     expect([...parallel.keys()].sort()).toEqual([...single.keys()].sort());
     for (const [path, bytes] of single) expect(parallel.get(path), path).toBe(bytes);
