@@ -6,7 +6,7 @@ import type { Issue } from "../model/issue.js";
 import { loadIssues } from "../parse/index.js";
 import { renderArchive } from "../render/archive.js";
 import { readTemplateSources } from "../render/email.js";
-import { renderFeeds } from "../render/feeds.js";
+import { feedFiles } from "../render/feeds.js";
 import type { OutputFile } from "../render/output-file.js";
 import { issuePath } from "../render/urls.js";
 import type { Output } from "../output.js";
@@ -32,10 +32,10 @@ export interface BuildResult {
   rendered: string[];
 }
 
-/** A renderer: issues and configuration in, files out; no I/O, no clock. Runs on every build. */
-export type Renderer = (issues: readonly Issue[], config: Config) => OutputFile[] | Promise<OutputFile[]>;
+/** A renderer: issues and configuration in, files out (one at a time, if it likes); no I/O, no clock. Runs on every build. */
+export type Renderer = (issues: readonly Issue[], config: Config) => Iterable<OutputFile> | Promise<Iterable<OutputFile>>;
 
-const renderers: Renderer[] = [renderFeeds, renderArchive];
+const renderers: Renderer[] = [feedFiles, renderArchive];
 
 /**
  * Order: parse and validate every issue (any error stops the build before a

@@ -22,7 +22,8 @@ export function archivePath(month: string): string {
 }
 
 export interface FeedArchive {
-  pages: FeedDocument[];
+  /** Made one at a time as they are read: each page carries the full content of a month of issues. */
+  pages: Iterable<FeedDocument>;
   /** The newest page's URL: `atom.xml`'s `prev-archive`. */
   newestPage?: string;
 }
@@ -31,23 +32,30 @@ export function archiveFeeds(issues: readonly Issue[], config: Config): FeedArch
   const byMonth = new Map<string, Issue[]>();
   for (const issue of newestFirst(issues)) {
     const month = issue.date.slice(0, 7);
-    byMonth.set(month, [...(byMonth.get(month) ?? []), issue]);
+    const list = byMonth.get(month);
+    if (list) list.push(issue);
+    else byMonth.set(month, [issue]);
   }
   const months = [...byMonth.keys()].sort();
   const current = siteUrl(config, MAIN_FEED_PATHS.atom);
-  const pages = months.map((month, k) => {
+  const page = (month: string, k: number): FeedDocument => {
     const items = byMonth.get(month)!.map((issue) => issueItem(issue, config));
-    const page = siteFeed(config, { atom: archivePath(month) }, `${config.site.title} · ${month}`, items, items[0]!.published);
+    const doc = siteFeed(config, { atom: archivePath(month) }, `${config.site.title} · ${month}`, items, items[0]!.published);
     const older = months[k - 1];
     const newer = months[k + 1];
-    page.archive = {
+    doc.archive = {
       isArchive: true,
       current,
       ...(older ? { prevArchive: siteUrl(config, archivePath(older)) } : {}),
       ...(newer ? { nextArchive: siteUrl(config, archivePath(newer)) } : {}),
     };
-    return page;
-  });
+    return doc;
+  };
+  const pages = {
+    *[Symbol.iterator]() {
+      for (const [k, month] of months.entries()) yield page(month, k);
+    },
+  };
   const newest = months.at(-1);
   return { pages, ...(newest ? { newestPage: siteUrl(config, archivePath(newest)) } : {}) };
 }

@@ -16,18 +16,29 @@ import { escapeMarkup } from "./xml-text.js";
  * uses to show a feed as a page. Pure: issues and configuration in, files out.
  */
 export function renderFeeds(issues: readonly Issue[], config: Config): OutputFile[] {
+  return [...feedFiles(issues, config)];
+}
+
+/**
+ * The same files one at a time, for the build to write each as it is made:
+ * the archive pages carry the full content of every issue ever published.
+ */
+export function* feedFiles(issues: readonly Issue[], config: Config): Generator<OutputFile> {
   const archive = archiveFeeds(issues, config);
   const main = mainFeed(issues, config);
-  if (!main) return [];
+  if (!main) return;
   if (archive.newestPage) main.archive = { isArchive: false, prevArchive: archive.newestPage };
-  const files: OutputFile[] = [];
-  for (const doc of [main, ...categoryFeeds(issues, config), ...archive.pages]) {
-    if (doc.paths.rss) files.push({ path: doc.paths.rss, contents: writeRss(doc) });
-    files.push({ path: doc.paths.atom, contents: writeAtom(doc) });
-    if (doc.paths.json) files.push({ path: doc.paths.json, contents: renderJsonFeed(doc) });
+  const documents = function* () {
+    yield main;
+    yield* categoryFeeds(issues, config);
+    yield* archive.pages;
+  };
+  for (const doc of documents()) {
+    if (doc.paths.rss) yield { path: doc.paths.rss, contents: writeRss(doc) };
+    yield { path: doc.paths.atom, contents: writeAtom(doc) };
+    if (doc.paths.json) yield { path: doc.paths.json, contents: renderJsonFeed(doc) };
   }
-  files.push({ path: FEED_STYLESHEET_PATH, contents: FEED_STYLESHEET });
-  return files;
+  yield { path: FEED_STYLESHEET_PATH, contents: FEED_STYLESHEET };
 }
 
 const GENERATOR = "letterpress";
