@@ -1,4 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
+import type { Config } from "../config/schema.js";
 import type { Output } from "../output.js";
 import type { NewsletterContent } from "../render/newsletter.js";
 import type { Db } from "../subscribers/store.js";
@@ -76,6 +77,11 @@ export interface SendOptions {
   /** For tests: the clock and the dice. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+}
+
+/** The configured retry policy and rate (`send.*`), as `sendIssue` takes them. */
+export function retryPolicy(config: Config): Pick<SendOptions, "retries" | "backoffMs" | "maxBackoffMs" | "rate"> {
+  return { retries: config.send.retries, backoffMs: config.send.backoffMs, maxBackoffMs: config.send.maxBackoffMs, rate: config.send.rate };
 }
 
 export interface FailedRecipient {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Ledger } from "../../src/deliver/ledger.js";
 import { resolveMessageSettings } from "../../src/deliver/message.js";
-import { classifyFailure, formatSummary, sendIssue } from "../../src/deliver/send.js";
+import { classifyFailure, formatSummary, retryPolicy, sendIssue } from "../../src/deliver/send.js";
 import { createTransport } from "../../src/deliver/transport.js";
 import { SubscriberStore, openDatabase } from "../../src/subscribers/store.js";
 import { copiesByRecipient, messageIdOf, startFaultSmtpServer, type FaultSmtpServer } from "./fault-smtp-server.js";
@@ -70,9 +70,7 @@ describe("sendIssue against a server that fails on purpose", () => {
         transport,
         settings: resolveMessageSettings(config),
         out,
-        retries: config.send.retries,
-        backoffMs: config.send.backoffMs,
-        maxBackoffMs: config.send.maxBackoffMs,
+        ...retryPolicy(config),
       });
       await transport.close();
       const elapsed = Date.now() - started;

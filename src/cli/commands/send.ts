@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Config } from "../../config/schema.js";
 import { createTransport } from "../../deliver/transport.js";
 import { resolveMessageSettings, type DkimKey } from "../../deliver/message.js";
-import { formatSummary, sendIssue, type SendSummary } from "../../deliver/send.js";
+import { formatSummary, retryPolicy, sendIssue, type SendSummary } from "../../deliver/send.js";
 import { ConfigError, InputError } from "../../errors.js";
 import type { Issue } from "../../model/issue.js";
 import { loadIssues } from "../../parse/index.js";
@@ -58,10 +58,8 @@ export async function runSend(options: SendCommandOptions): Promise<SendSummary>
         settings,
         out,
         dryRun: Boolean(options.dryRun),
+        ...retryPolicy(config),
         rate: options.rate ?? config.send.rate,
-        retries: config.send.retries,
-        backoffMs: config.send.backoffMs,
-        maxBackoffMs: config.send.maxBackoffMs,
       });
       for (const line of formatSummary(summary)) out.info(line);
       return summary;
