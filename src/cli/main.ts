@@ -86,7 +86,8 @@ function buildProgram(out: Output, status: CommandStatus): Command {
     .option("--out <dir>", "output folder", "out")
     .addOption(configOption())
     .action(async (opts: { issues: string; out: string; config: string }) => {
-      await (await commands.build()).runBuild({ issues: opts.issues, out: opts.out, configFile: explicitConfig(opts.config) }, out);
+      const config = await loadConfig({ file: explicitConfig(opts.config) });
+      await (await commands.build()).runBuild({ issues: opts.issues, out: opts.out, config }, out);
     });
 
   program

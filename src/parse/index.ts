@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { isValid, parseISO, format } from "date-fns";
 import { error, warning, hasErrors, sortDiagnostics, type Diagnostic } from "../errors.js";
 import type { DigestFormat, Issue } from "../model/issue.js";
+import { isCalendarDate } from "../model/calendar.js";
 import { validateIssue } from "../model/validate.js";
 import { XML_FORBIDDEN } from "../model/xml-characters.js";
 import type { ParseResult } from "./content.js";
@@ -63,7 +63,7 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
     }
     files.push(file);
     const [, date, slug, extension] = m as unknown as [string, string, string | undefined, string];
-    if (!isRealDate(date)) {
+    if (!isCalendarDate(date)) {
       diagnostics.push(error({ file }, `the date ${date} in the file name does not exist: expected a real calendar date`));
       continue;
     }
@@ -105,11 +105,6 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
   }
   issues.sort((a, b) => a.date.localeCompare(b.date));
   return { issues, diagnostics: sortDiagnostics(diagnostics), files, entryCount, sourceHashes };
-}
-
-function isRealDate(date: string): boolean {
-  const parsed = parseISO(date);
-  return isValid(parsed) && format(parsed, "yyyy-MM-dd") === date;
 }
 
 async function listImages(folder: string): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { relative, resolve } from "node:path";
 import { buildSite } from "../../build/build.js";
-import { loadConfig } from "../../config/load.js";
+import type { Config } from "../../config/schema.js";
 import { formatDiagnostic } from "../../errors.js";
 import { MAIN_FEED_PATHS } from "../../render/feed-document.js";
 import type { Output } from "../output.js";
@@ -9,8 +9,7 @@ import { plural } from "./check.js";
 export interface BuildCommandOptions {
   issues: string;
   out: string;
-  /** The file named with `--config`, or undefined for the default (which may be absent). */
-  configFile: string | undefined;
+  config: Config;
 }
 
 /**
@@ -19,8 +18,7 @@ export interface BuildCommandOptions {
  * under `out/` changes (buildSite throws an InputError that main prints).
  */
 export async function runBuild(options: BuildCommandOptions, out: Output): Promise<string[]> {
-  const config = await loadConfig({ file: options.configFile });
-  const result = await buildSite({ issuesDir: options.issues, outDir: options.out, config, out });
+  const result = await buildSite({ issuesDir: options.issues, outDir: options.out, config: options.config, out });
   for (const warning of result.warnings) out.warn(formatDiagnostic(warning));
   const shown = relative(process.cwd(), resolve(options.out)) || ".";
   const unchanged = result.issueCount - result.rendered.length;

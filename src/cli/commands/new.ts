@@ -1,8 +1,9 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TZDate } from "@date-fns/tz";
-import { format, isValid, parseISO } from "date-fns";
+import { format } from "date-fns";
 import { InputError } from "../../errors.js";
+import { isCalendarDate } from "../../model/calendar.js";
 
 export type NewFormat = "txt" | "md";
 
@@ -17,8 +18,7 @@ export function todayIn(timezone: string, now: Date = new Date()): string {
  * appears meanwhile is not overwritten either.
  */
 export async function createDigest(issuesDir: string, date: string, digestFormat: NewFormat): Promise<string> {
-  const parsed = parseISO(date);
-  if (!/^\d{4}-\d{2}-\d{2}$/u.test(date) || !isValid(parsed) || format(parsed, "yyyy-MM-dd") !== date) {
+  if (!isCalendarDate(date)) {
     throw new InputError(`--date ${date}: expected a real date as YYYY-MM-DD`);
   }
   await mkdir(issuesDir, { recursive: true });

@@ -28,7 +28,7 @@ export async function runStart(options: StartOptions, out: Output): Promise<numb
   if (checked.errors > 0) return 1;
 
   out.info("\n== build");
-  await runBuild({ issues: options.issues, out: options.out, configFile: options.configFile }, out);
+  await runBuild({ issues: options.issues, out: options.out, config }, out);
   const shown = (path: string) => relative(process.cwd(), resolve(path)) || ".";
   out.info(`archive: ${shown(`${options.out}/index.html`)} (open it in a browser, or run \`npx letterpress serve\`)`);
   out.info(`newsletters: ${shown(`${options.out}/email`)}/ (HTML and plain text per issue)`);
