@@ -1,18 +1,18 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/schema.js";
 import { InputError, type Diagnostic } from "../errors.js";
-import type { Issue } from "../model/issue.js";
-import { loadIssues } from "../parse/index.js";
-import { renderArchive } from "../render/archive.js";
+import { archiveUnits } from "../render/archive.js";
 import { readTemplateSources } from "../render/email.js";
-import { feedFiles } from "../render/feeds.js";
+import { feedUnits } from "../render/feeds.js";
 import type { OutputFile } from "../render/output-file.js";
+import { contentKeys, type CatalogedIssue, type IssueCatalog, type SiteUnit } from "../render/site-unit.js";
 import { issuePath } from "../render/urls.js";
 import type { Output } from "../output.js";
-import { fingerprintInputs } from "./fingerprint.js";
-import { allExist, manifestFile, planBuild, readManifest, RENDERER_VERSION, type Manifest } from "./plan.js";
-import { renderIssues } from "./render-issues.js";
+import { loadCatalog, StaleRecordError, yearDetails, yearDetailsPath } from "./catalog.js";
+import { IssuesSnapshot } from "./fingerprint.js";
+import { manifestFile, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, type Manifest } from "./plan.js";
+import { neighbourhood, renderIssues } from "./render-issues.js";
 import { OutputStage } from "./write.js";
 
 export interface BuildOptions {
@@ -32,77 +32,128 @@ export interface BuildResult {
   rendered: string[];
 }
 
-/** A renderer: issues and configuration in, files out (one at a time, if it likes); no I/O, no clock. Runs on every build. */
-export type Renderer = (issues: readonly Issue[], config: Config) => Iterable<OutputFile> | Promise<Iterable<OutputFile>>;
-
-const renderers: Renderer[] = [feedFiles, renderArchive];
+/** The whole-site renderers: each makes its output as units the build can skip when their inputs are unchanged. */
+const siteRenderers: ((catalog: IssueCatalog, config: Config) => SiteUnit[])[] = [feedUnits, archiveUnits];
 
 /**
- * Order: parse and validate every issue (any error stops the build before a
- * byte is written), read each issue's images, plan which issues changed,
- * render the changed issues and every whole-site output, each file staged as
- * soon as it is made (`OutputStage`), then swap them all into `out/`.
+ * Order: read the issues (those whose files the last build saw unchanged
+ * only as far as their records; any error stops the build before a byte is
+ * written), plan which issues and which site units changed, render those,
+ * each file staged as soon as it is made (`OutputStage`), then swap them all
+ * into `out/`.
  */
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
-  const templates = await readTemplateSources(options.config.templates);
-  const inputs = fingerprintInputs(options.issuesDir, { renderer: RENDERER_VERSION, templates, config: options.config });
-  const previous = await readManifest(options.outDir);
-  if (previous?.inputs === inputs && (await allExist(options.outDir, [...Object.values(previous.issues).flatMap((i) => i.files), ...previous.site]))) {
+  const { config, outDir } = options;
+  const templates = await readTemplateSources(config.templates);
+  const snapshot = new IssuesSnapshot(options.issuesDir);
+  const inputs = snapshot.fingerprint({ renderer: RENDERER_VERSION, templates, config });
+  const previous = await readManifest(outDir);
+  const output = new OutputListing(outDir);
+  if (previous?.inputs === inputs && output.allExist(recordedFiles(previous))) {
     for (const notice of Object.values(previous.issues).flatMap((i) => i.notices)) options.out.warn(notice);
     return { issueCount: previous.issueCount ?? 0, files: [], warnings: previous.warnings ?? [], rendered: [] };
   }
 
-  const { issues, diagnostics, sourceHashes } = await loadIssues(options.issuesDir);
+  // A record found stale while rendering (a file changed without its size or
+  // time changing) sends the build round again with that file read afresh.
+  const distrusted = new Set<string>();
+  for (;;) {
+    try {
+      return await buildChanges(options, { templates, snapshot, inputs, previous, output }, distrusted);
+    } catch (err) {
+      if (!(err instanceof StaleRecordError) || distrusted.has(err.date)) throw err;
+      distrusted.add(err.date);
+    }
+  }
+}
+
+interface BuildState {
+  templates: { file: string; text: string }[];
+  snapshot: IssuesSnapshot;
+  inputs: string;
+  previous: Manifest | undefined;
+  output: OutputListing;
+}
+
+/** The build when something changed: catalog, plan, render, stage, commit. */
+async function buildChanges(options: BuildOptions, state: BuildState, distrusted: ReadonlySet<string>): Promise<BuildResult> {
+  const { config, outDir } = options;
+  const { templates, snapshot, inputs, previous, output } = state;
+  const site = siteKey(config);
+  const { catalog, records, diagnostics } = await loadCatalog({
+    snapshot,
+    config,
+    ...(previous?.siteKey === site ? { previous: { issues: previous.issues, outDir } } : {}),
+    distrusted,
+  });
   if (diagnostics.some((d) => d.severity === "error")) {
     throw new InputError("the build stopped: fix the errors above (`letterpress check` lists them); out/ was left as it was", diagnostics);
   }
-  const images = await readIssueImages(options.issuesDir, issues);
-  const plan = await planBuild({ outDir: options.outDir, issues, sourceHashes, images, templates, config: options.config, previous });
+  const plan = planBuild({ output, records, templates, config, previous });
+  const units = planUnits([...siteRenderers.flatMap((render) => render(catalog, config)), ...detailUnits(catalog)], site, output, previous);
 
   const warnings = diagnostics.filter((d) => d.severity === "warning");
-  const manifest: Manifest = { version: RENDERER_VERSION, inputs, issueCount: issues.length, warnings, issues: {}, site: [] };
-  for (const { issue, recorded } of plan.keep) {
-    manifest.issues[issue.date] = recorded;
-    for (const notice of recorded.notices) options.out.warn(notice);
+  const manifest: Manifest = { version: RENDERER_VERSION, inputs, issueCount: records.size, warnings, siteKey: site, issues: {}, site: {} };
+  // Said once the build has succeeded: a build that goes round again would say them twice.
+  const notices: string[] = [];
+  for (const { date, recorded } of plan.keep) {
+    manifest.issues[date] = { ...recorded, ...records.get(date)! };
+    notices.push(...recorded.notices);
   }
-  const stage = OutputStage.open(options.outDir);
+  const stage = OutputStage.open(outDir);
   try {
-    for (const image of plan.render.flatMap((issue) => images.get(issue.date) ?? [])) stage.add(image);
-    const rendered = await renderIssues(plan.render, issues, options.config, { dir: stage.dir, add: (file) => stage.add(file), adopt: (paths) => stage.adopt(paths) });
-    for (const { date, files, notices } of rendered) {
-      for (const notice of notices) options.out.warn(notice);
-      const own = [...(images.get(date) ?? []).map((f) => f.path), ...files];
-      manifest.issues[date] = { hash: plan.hashes.get(date)!, files: own, notices };
+    const dates = [...records.keys()];
+    for (const date of plan.render) for (const image of records.get(date)!.images) stage.add(readImage(options.issuesDir, date, image.name));
+    const rendered = await renderIssues(
+      plan.render.map((date) => catalog.load(date)),
+      neighbourhood(plan.render, dates).map((date) => catalog.load(date)),
+      config,
+      { dir: stage.dir, add: (file) => stage.add(file), adopt: (paths) => stage.adopt(paths) },
+    );
+    for (const { date, files, notices: said } of rendered) {
+      notices.push(...said);
+      const record = records.get(date)!;
+      const own = [...record.images.map((image) => `${issuePath(date)}${image.name}`), ...files];
+      manifest.issues[date] = { ...record, hash: plan.hashes.get(date)!, files: own, notices: said };
     }
-    for (const render of renderers) {
-      for (const file of await render(issues, options.config)) {
-        stage.add(file);
-        manifest.site.push(file.path);
+    for (const { unit, key, recorded } of units) {
+      if (recorded) {
+        manifest.site[unit.id] = recorded;
+        continue;
       }
+      const files: string[] = [];
+      for (const file of unit.render()) {
+        stage.add(file);
+        files.push(file.path);
+      }
+      manifest.site[unit.id] = { key, files };
     }
     stage.add(manifestFile(manifest));
   } catch (err) {
     stage.discard();
     throw err;
   }
-  const made = new Set([...Object.values(manifest.issues).flatMap((i) => i.files), ...manifest.site]);
-  const { written } = stage.commit({ remove: plan.previousFiles.filter((f) => !made.has(f)) });
-  return {
-    issueCount: issues.length,
-    files: written,
-    warnings,
-    rendered: plan.render.map((i) => i.date),
-  };
+  const made = new Set(recordedFiles(manifest));
+  const { written } = stage.commit({ remove: recordedFiles(previous).filter((f) => !made.has(f)) });
+  for (const notice of notices) options.out.warn(notice);
+  return { issueCount: records.size, files: written, warnings, rendered: plan.render };
 }
 
-/** The images beside each issue, to publish with its web version so the email's absolute image URLs resolve. */
-export async function readIssueImages(issuesDir: string, issues: readonly Issue[]): Promise<Map<string, OutputFile[]>> {
-  const images = new Map<string, OutputFile[]>();
-  for (const issue of issues) {
-    images.set(
-      issue.date,
-      await Promise.all(issue.imageFiles.map(async (name) => ({ path: `${issuePath(issue.date)}${name}`, contents: new Uint8Array(await readFile(join(issuesDir, issue.date, name))) }))),
-    );
+/** The archive details of each year, kept for the next build (`catalog.ts`): remade with the year's issues. */
+function detailUnits(catalog: IssueCatalog): SiteUnit[] {
+  const years = new Map<string, CatalogedIssue[]>();
+  for (const issue of catalog.issues) {
+    const year = issue.date.slice(0, 4);
+    years.set(year, [...(years.get(year) ?? []), issue]);
   }
-  return images;
+  return [...years].map(([year, issues]) => ({
+    id: `details:${year}`,
+    inputs: contentKeys(issues),
+    render: () => [{ path: yearDetailsPath(year), contents: JSON.stringify(yearDetails(catalog, issues.map((i) => i.date))) }],
+  }));
+}
+
+/** An image beside an issue, published with its web version so the email's absolute image URLs resolve. */
+function readImage(issuesDir: string, date: string, name: string): OutputFile {
+  return { path: `${issuePath(date)}${name}`, contents: new Uint8Array(readFileSync(join(issuesDir, date, name))) };
 }

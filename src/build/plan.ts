@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { Diagnostic } from "../errors.js";
-import type { Issue } from "../model/issue.js";
 import type { OutputFile } from "../render/output-file.js";
+import type { SiteUnit } from "../render/site-unit.js";
+import type { IssueRecord } from "./catalog.js";
 
 /**
  * What changed since the last build. Each issue's outputs depend on its
@@ -14,102 +15,165 @@ import type { OutputFile } from "../render/output-file.js";
  * configuration, its neighbours (the web page links to them) and the
  * renderers' version; a hash of all of these is kept beside the output in
  * `.letterpress/manifest.json`. An issue whose hash is unchanged and whose
- * files are all still there is not rendered again.
+ * files are all still there is not rendered again. Likewise each unit of
+ * the whole-site output (a feed, a month of the feed archive, the archive
+ * pages) is keyed by its own inputs (`SiteUnit.inputs`), the configuration
+ * and the renderers' version; templates do not touch them.
  */
 export const MANIFEST_PATH = ".letterpress/manifest.json";
 
 /** Bump when a renderer's output changes for the same input. */
-export const RENDERER_VERSION = 2;
+export const RENDERER_VERSION = 3;
 
 export interface Manifest {
   version: number;
+  /** By date: what each issue's files were made from, and the files. */
   issues: Record<string, ManifestIssue>;
-  /** Files of the whole-site renderers (archive, feeds), to remove those a later build no longer makes. */
-  site: string[];
+  /** The whole-site renderers' units (feeds, archive pages), by id: what each was made from, and its files. */
+  site: Record<string, ManifestUnit>;
   /** The fingerprint of every input (see fingerprint.ts): unchanged, the next build does nothing. */
   inputs?: string;
   /** How many issues the build read, and its warnings, to report again when nothing changed. */
   issueCount?: number;
   warnings?: Diagnostic[];
+  /** The configuration and renderers the archive listings and site units were made with (`siteKey`). */
+  siteKey?: string;
 }
 
-export interface ManifestIssue {
+export interface ManifestIssue extends IssueRecord {
   hash: string;
   files: string[];
   /** What the build said when it rendered the issue (shortened abstracts), said again when it is skipped. */
   notices: string[];
 }
 
+export interface ManifestUnit {
+  key: string;
+  files: string[];
+}
+
 export interface BuildPlan {
-  /** Issues to render, oldest first. */
-  render: Issue[];
+  /** Dates of the issues to render, oldest first. */
+  render: string[];
   /** Issues left as they are in `out/`, with what the last build recorded. */
-  keep: { issue: Issue; recorded: ManifestIssue }[];
+  keep: { date: string; recorded: ManifestIssue }[];
   hashes: Map<string, string>;
-  /** Every file the last build recorded, to find those this build no longer makes. */
-  previousFiles: string[];
 }
 
 export interface PlanInputs {
-  outDir: string;
-  issues: readonly Issue[];
-  /** A hash of each issue's file, by date (`loadIssues`): the model is a function of it. */
-  sourceHashes: ReadonlyMap<string, string>;
-  /** Each issue's image files as the build copies them, by date. */
-  images: ReadonlyMap<string, readonly OutputFile[]>;
+  output: OutputListing;
+  /** Every issue, oldest first. */
+  records: ReadonlyMap<string, IssueRecord>;
   templates: readonly { file: string; text: string }[];
   config: Config;
   /** The last build's manifest, if any. */
   previous: Manifest | undefined;
 }
 
-export async function planBuild(inputs: PlanInputs): Promise<BuildPlan> {
+/** The key of everything every site unit depends on besides its own inputs. */
+export function siteKey(config: Config): string {
+  return hashOf({ renderer: RENDERER_VERSION, config });
+}
+
+export function planBuild(inputs: PlanInputs): BuildPlan {
   const { previous } = inputs;
   const shared = hashOf({ renderer: RENDERER_VERSION, templates: inputs.templates, config: inputs.config });
   const hashes = new Map<string, string>();
-  const previousFiles = previous ? [...Object.values(previous.issues).flatMap((i) => i.files), ...previous.site] : [];
-  const plan: BuildPlan = { render: [], keep: [], hashes, previousFiles };
-  for (const [i, issue] of inputs.issues.entries()) {
-    const images = (inputs.images.get(issue.date) ?? []).map((f) => ({ path: f.path, sha256: sha256(f.contents) }));
+  const plan: BuildPlan = { render: [], keep: [], hashes };
+  const dates = [...inputs.records.keys()];
+  for (const [i, date] of dates.entries()) {
+    const record = inputs.records.get(date)!;
     const hash = hashOf({
       shared,
-      source: inputs.sourceHashes.get(issue.date) ?? null,
-      file: issue.source.file.split(/[\\/]/u).at(-1),
-      images,
-      previous: inputs.issues[i - 1]?.date ?? null,
-      next: inputs.issues[i + 1]?.date ?? null,
+      source: record.source.sha256,
+      file: record.source.name,
+      images: record.images.map((image) => ({ name: image.name, sha256: image.sha256 })),
+      previous: dates[i - 1] ?? null,
+      next: dates[i + 1] ?? null,
     });
-    hashes.set(issue.date, hash);
-    const recorded = previous?.issues[issue.date];
-    if (recorded && recorded.hash === hash && (await allExist(inputs.outDir, recorded.files))) plan.keep.push({ issue, recorded });
-    else plan.render.push(issue);
+    hashes.set(date, hash);
+    const recorded = previous?.issues[date];
+    if (recorded && recorded.hash === hash && inputs.output.allExist(recorded.files)) plan.keep.push({ date, recorded });
+    else plan.render.push(date);
   }
   return plan;
+}
+
+/** The units whose inputs, or whose files, are not as the last build left them. */
+export function planUnits(units: readonly SiteUnit[], site: string, output: OutputListing, previous: Manifest | undefined): { unit: SiteUnit; key: string; recorded?: ManifestUnit }[] {
+  return units.map((unit) => {
+    const key = hashOf({ site, inputs: unit.inputs });
+    const recorded = previous?.site[unit.id];
+    return recorded && recorded.key === key && output.allExist(recorded.files) ? { unit, key, recorded } : { unit, key };
+  });
+}
+
+/** Every file the last build recorded, to find those this build no longer makes. */
+export function recordedFiles(manifest: Manifest | undefined): string[] {
+  if (!manifest) return [];
+  return [...Object.values(manifest.issues), ...Object.values(manifest.site)].flatMap((i) => i.files);
 }
 
 export function manifestFile(manifest: Manifest): OutputFile {
   const sorted: Manifest = {
     version: manifest.version,
     ...(manifest.inputs ? { inputs: manifest.inputs, issueCount: manifest.issueCount ?? 0, warnings: manifest.warnings ?? [] } : {}),
+    ...(manifest.siteKey ? { siteKey: manifest.siteKey } : {}),
     issues: Object.fromEntries(Object.entries(manifest.issues).sort(([a], [b]) => a.localeCompare(b))),
-    site: [...manifest.site].sort(),
+    site: Object.fromEntries(Object.entries(manifest.site).sort(([a], [b]) => a.localeCompare(b))),
   };
-  return { path: MANIFEST_PATH, contents: `${JSON.stringify(sorted, null, 2)}\n` };
+  // One line: the archive listings make it tens of megabytes for a large archive.
+  return { path: MANIFEST_PATH, contents: `${JSON.stringify(sorted)}\n` };
 }
 
 export async function readManifest(outDir: string): Promise<Manifest | undefined> {
   try {
     const parsed = JSON.parse(await readFile(join(outDir, MANIFEST_PATH), "utf8")) as Manifest;
-    return parsed.version === RENDERER_VERSION && parsed.issues && typeof parsed.issues === "object" && Array.isArray(parsed.site) ? parsed : undefined;
+    const valid = parsed.version === RENDERER_VERSION && isRecord(parsed.issues) && isRecord(parsed.site);
+    return valid ? parsed : undefined;
   } catch {
     // No manifest (first build, or out/ deleted) or an unreadable one: render everything.
     return undefined;
   }
 }
 
-export async function allExist(outDir: string, files: readonly string[]): Promise<boolean> {
-  // existsSync: a promise per file is a thread-pool round trip, and an archive has thousands.
-  return files.every((file) => existsSync(resolve(outDir, file)));
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Whether a build's files are still in `out/`, by listing each folder once:
+ * an archive's issues have tens of thousands of files in a few thousand
+ * folders, and a stat per file took a tenth of a second.
+ */
+export class OutputListing {
+  readonly #folders = new Map<string, Set<string>>();
+
+  constructor(readonly outDir: string) {}
+
+  allExist(files: readonly string[]): boolean {
+    return files.every((file) => this.exists(file));
+  }
+
+  exists(file: string): boolean {
+    const cut = file.lastIndexOf("/");
+    const folder = cut < 0 ? "" : file.slice(0, cut);
+    let names = this.#folders.get(folder);
+    if (!names) {
+      names = listFolder(resolve(this.outDir, folder));
+      this.#folders.set(folder, names);
+    }
+    return names.has(file.slice(cut + 1));
+  }
+}
+
+function listFolder(path: string): Set<string> {
+  try {
+    return new Set(readdirSync(path));
+  } catch {
+    // No folder: none of its files exist.
+    return new Set();
+  }
 }
 
 function hashOf(value: unknown): string {

@@ -57,12 +57,14 @@ export interface WorkerTask {
  * Renders `toRender` (oldest first), on this thread and, for a large build
  * on a machine with more than one core, on one worker thread too: the
  * newsletter and the web page of each issue are most of a cold build, and
- * each issue's are independent of the others'. The worker writes its files
- * into the same staging folder; results come back in date order.
+ * each issue's are independent of the others'. `context` holds the issues
+ * to render and their neighbours, oldest first (`neighbourhood`). The worker
+ * writes its files into the same staging folder; results come back in date
+ * order.
  */
 export async function renderIssues(
   toRender: readonly Issue[],
-  issues: readonly Issue[],
+  context: readonly Issue[],
   config: Config,
   staging: { dir: string; add: (file: OutputFile) => void; adopt: (paths: readonly string[]) => void },
 ): Promise<RenderedIssue[]> {
@@ -71,25 +73,24 @@ export async function renderIssues(
   const split = useWorker ? Math.floor(toRender.length / 2) : toRender.length;
   const mine = toRender.slice(0, split);
   const theirs = toRender.slice(split);
-  const fromWorker = theirs.length > 0 ? renderOnWorker(theirs, issues, config, staging.dir) : Promise.resolve([]);
+  const fromWorker = theirs.length > 0 ? renderOnWorker(theirs, context, config, staging.dir) : Promise.resolve([]);
   fromWorker.catch(() => undefined);
   const here: RenderedIssue[] = [];
-  const context = withNeighbours(mine, issues);
   for (const issue of mine) here.push(await renderIssue(issue, context, config, staging.add));
   const there = await fromWorker;
   for (const rendered of there) staging.adopt(rendered.files);
   return [...here, ...there];
 }
 
-/** The issues and each one's previous and next issue, oldest first: all a web page's pager needs. */
-export function withNeighbours(some: readonly Issue[], issues: readonly Issue[]): Issue[] {
-  const position = new Map(issues.map((issue, i) => [issue.date, i]));
+/** The dates in `some` and each one's previous and next in `all` (both oldest first): all a web page's pager needs. */
+export function neighbourhood(some: readonly string[], all: readonly string[]): string[] {
+  const position = new Map(all.map((date, i) => [date, i]));
   const keep = new Set<number>();
-  for (const issue of some) {
-    const i = position.get(issue.date)!;
-    for (const j of [i - 1, i, i + 1]) if (j >= 0 && j < issues.length) keep.add(j);
+  for (const date of some) {
+    const i = position.get(date)!;
+    for (const j of [i - 1, i, i + 1]) if (j >= 0 && j < all.length) keep.add(j);
   }
-  return [...keep].sort((a, b) => a - b).map((i) => issues[i]!);
+  return [...keep].sort((a, b) => a - b).map((i) => all[i]!);
 }
 
 function workerEntry(): URL | undefined {
@@ -99,8 +100,10 @@ function workerEntry(): URL | undefined {
   return import.meta.url.endsWith(".js") ? url : undefined;
 }
 
-function renderOnWorker(toRender: readonly Issue[], issues: readonly Issue[], config: Config, stagingDir: string): Promise<RenderedIssue[]> {
-  const task: WorkerTask = { stagingDir, config, context: withNeighbours(toRender, issues), dates: toRender.map((i) => i.date) };
+function renderOnWorker(toRender: readonly Issue[], context: readonly Issue[], config: Config, stagingDir: string): Promise<RenderedIssue[]> {
+  const dates = toRender.map((i) => i.date);
+  const neighbours = new Set(neighbourhood(dates, context.map((i) => i.date)));
+  const task: WorkerTask = { stagingDir, config, context: context.filter((i) => neighbours.has(i.date)), dates };
   return new Promise((done, fail) => {
     const worker = new Worker(workerEntry()!, { workerData: task });
     let result: RenderedIssue[] | undefined;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { error, warning, hasErrors, sortDiagnostics, type Diagnostic } from "../errors.js";
@@ -27,13 +27,62 @@ export interface LoadResult {
 const DIGEST_NAME = /^(\d{4}-\d{2}-\d{2})(?:-([a-z0-9][a-z0-9-]*))?\.(txt|md)$/u;
 const IMAGE_FILE = /\.(?:png|jpe?g|gif|webp|svg|bmp|avif)$/iu;
 
+/** A digest file found in the issues folder, its name checked. */
+export interface DigestFile {
+  /** The file's name in the issues folder. */
+  name: string;
+  path: string;
+  /** The path as messages show it. */
+  file: string;
+  date: string;
+  slug?: string;
+  format: DigestFormat;
+}
+
+export interface DigestListing {
+  digests: DigestFile[];
+  /** Image folders (`issues/YYYY-MM-DD/`) by name. */
+  folders: Set<string>;
+  /** Every digest file found, parsed or not. */
+  files: string[];
+  diagnostics: Diagnostic[];
+}
+
+/** One digest file read into the model. */
+export interface ParsedDigest {
+  /** Absent when the file has errors. */
+  issue?: Issue;
+  diagnostics: Diagnostic[];
+  entryCount: number;
+  /** A SHA-256 of the file's bytes: the model is a function of them. */
+  sha256: string;
+}
+
 /**
  * Reads every digest in a folder into the model. Order: list the folder,
- * check each name, decode and parse each file, check the whole issue, then
- * look for two files of one date. Every problem is returned; nothing throws
+ * check each name, look for two files of one date, decode and parse each
+ * file, check the whole issue. Every problem is returned; nothing throws
  * for bad input.
  */
 export async function loadIssues(issuesDir: string, options: { displayRoot?: string } = {}): Promise<LoadResult> {
+  const listing = await listDigests(issuesDir, options);
+  const diagnostics = [...listing.diagnostics];
+  const issues: Issue[] = [];
+  const sourceHashes = new Map<string, string>();
+  let entryCount = 0;
+  for (const digest of listing.digests) {
+    const parsed = parseDigestFile(digest, listing.folders.has(digest.date) ? listImages(join(issuesDir, digest.date)) : []);
+    sourceHashes.set(digest.date, parsed.sha256);
+    diagnostics.push(...parsed.diagnostics);
+    entryCount += parsed.entryCount;
+    if (parsed.issue) issues.push(parsed.issue);
+  }
+  issues.sort((a, b) => a.date.localeCompare(b.date));
+  return { issues, diagnostics: sortDiagnostics(diagnostics), files: listing.files, entryCount, sourceHashes };
+}
+
+/** The digest files of a folder, oldest first, each name checked: a bad name or a second file for a date is a diagnostic, not a digest. */
+export async function listDigests(issuesDir: string, options: { displayRoot?: string } = {}): Promise<DigestListing> {
   const display = (path: string) => relative(options.displayRoot ?? process.cwd(), path) || path;
   let names: string[];
   let folders: Set<string>;
@@ -43,14 +92,12 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
     folders = new Set(dirents.filter((d) => d.isDirectory()).map((d) => d.name));
   } catch (cause) {
     const diagnostic = error({ file: display(issuesDir) }, `cannot read the issues folder: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
-    return { issues: [], diagnostics: [diagnostic], files: [], entryCount: 0, sourceHashes: new Map() };
+    return { digests: [], folders: new Set(), files: [], diagnostics: [diagnostic] };
   }
 
   const diagnostics: Diagnostic[] = [];
-  const issues: Issue[] = [];
+  const digests: DigestFile[] = [];
   const files: string[] = [];
-  let entryCount = 0;
-  const sourceHashes = new Map<string, string>();
   const byDate = new Map<string, string>();
   for (const name of names) {
     const path = join(issuesDir, name);
@@ -73,46 +120,55 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
       continue;
     }
     byDate.set(date, file);
-
-    // Synchronous on purpose: a digest is a few KB, and a promise-based read
-    // costs four thread-pool round trips (open, stat, read, close) per file,
-    // which dominated loading a 3,650-issue archive.
-    const bytes = readFileSync(path);
-    sourceHashes.set(date, createHash("sha256").update(bytes).digest("hex"));
-    const decoded = decodeDigest(file, bytes);
-    if (!decoded.ok) {
-      diagnostics.push(decoded.diagnostic);
-      continue;
-    }
-    const format: DigestFormat = extension === "md" ? "markdown" : "text";
-    const parsed: ParseResult = format === "markdown" ? parseMarkdownDigest(file, decoded.text) : parseTextDigest(file, decoded.text);
-    const fileDiagnostics = [...parsed.diagnostics, ...findForbiddenCharacters(file, decoded.text)];
-    const { statedDate, ...content } = parsed.content;
-    entryCount += content.entries.length + content.extras.length;
-    if (statedDate && statedDate.value !== date) {
-      fileDiagnostics.push(error({ file, line: statedDate.line }, `front matter: date ${statedDate.value} does not agree with the file name's ${date}`));
-    }
-    const issue: Issue = {
-      ...content,
-      date,
-      ...(slug ? { slug } : {}),
-      imageFiles: folders.has(date) ? await listImages(join(issuesDir, date)) : [],
-      source: { file, format },
-    };
-    fileDiagnostics.push(...validateIssue(issue));
-    diagnostics.push(...fileDiagnostics);
-    if (!hasErrors(fileDiagnostics)) issues.push(issue);
+    digests.push({ name, path, file, date, ...(slug ? { slug } : {}), format: extension === "md" ? "markdown" : "text" });
   }
-  issues.sort((a, b) => a.date.localeCompare(b.date));
-  return { issues, diagnostics: sortDiagnostics(diagnostics), files, entryCount, sourceHashes };
+  digests.sort((a, b) => a.date.localeCompare(b.date));
+  return { digests, folders, files, diagnostics };
 }
 
-async function listImages(folder: string): Promise<string[]> {
+/**
+ * Reads, decodes, parses and checks one digest. `imageFiles`: the images in
+ * the issue's folder (`listImages`), which the model lists.
+ */
+export function parseDigestFile(digest: DigestFile, imageFiles: readonly string[]): ParsedDigest {
+  const { file, date } = digest;
+  // Synchronous on purpose: a digest is a few KB, and a promise-based read
+  // costs four thread-pool round trips (open, stat, read, close) per file,
+  // which dominated loading a 3,650-issue archive.
+  const bytes = readFileSync(digest.path);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const decoded = decodeDigest(file, bytes);
+  if (!decoded.ok) return { diagnostics: [decoded.diagnostic], entryCount: 0, sha256 };
+  const parsed: ParseResult = digest.format === "markdown" ? parseMarkdownDigest(file, decoded.text) : parseTextDigest(file, decoded.text);
+  const diagnostics = [...parsed.diagnostics, ...findForbiddenCharacters(file, decoded.text)];
+  const { statedDate, ...content } = parsed.content;
+  if (statedDate && statedDate.value !== date) {
+    diagnostics.push(error({ file, line: statedDate.line }, `front matter: date ${statedDate.value} does not agree with the file name's ${date}`));
+  }
+  const issue: Issue = {
+    ...content,
+    date,
+    ...(digest.slug ? { slug: digest.slug } : {}),
+    imageFiles: [...imageFiles],
+    source: { file, format: digest.format },
+  };
+  diagnostics.push(...validateIssue(issue));
+  const entryCount = content.entries.length + content.extras.length;
+  return { ...(hasErrors(diagnostics) ? {} : { issue }), diagnostics, entryCount, sha256 };
+}
+
+/** The image files in an issue's folder, by name; none when there is no folder. */
+export function listImages(folder: string): string[] {
   try {
-    return (await readdir(folder)).filter((n) => IMAGE_FILE.test(n)).sort();
+    return imagesAmong(readdirSync(folder));
   } catch {
     return [];
   }
+}
+
+/** Which of the names in an issue's folder are images, sorted. */
+export function imagesAmong(names: readonly string[]): string[] {
+  return names.filter((n) => IMAGE_FILE.test(n)).sort();
 }
 
 /** Feeds drop the characters XML forbids, so the editor is told where they are. */

@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.js";
-import type { Issue } from "../model/issue.js";
 import { MAIN_FEED_PATHS, issueItem, newestFirst, siteFeed, type FeedDocument } from "./feed-document.js";
+import type { CatalogedIssue, IssueCatalog } from "./site-unit.js";
 import { siteUrl } from "./urls.js";
 
 /**
@@ -22,15 +22,25 @@ export function archivePath(month: string): string {
 }
 
 export interface FeedArchive {
-  /** Made one at a time as they are read: each page carries the full content of a month of issues. */
-  pages: Iterable<FeedDocument>;
+  /** One page per month, oldest first, each made when it is rendered: each carries the full content of a month of issues. */
+  pages: FeedArchivePage[];
   /** The newest page's URL: `atom.xml`'s `prev-archive`. */
   newestPage?: string;
 }
 
-export function archiveFeeds(issues: readonly Issue[], config: Config): FeedArchive {
-  const byMonth = new Map<string, Issue[]>();
-  for (const issue of newestFirst(issues)) {
+export interface FeedArchivePage {
+  month: string;
+  /** The month's issues, oldest first. */
+  issues: CatalogedIssue[];
+  /** The neighbouring months, which the page links to. */
+  older?: string;
+  newer?: string;
+  document(): FeedDocument;
+}
+
+export function archiveFeeds(catalog: IssueCatalog, config: Config): FeedArchive {
+  const byMonth = new Map<string, CatalogedIssue[]>();
+  for (const issue of catalog.issues) {
     const month = issue.date.slice(0, 7);
     const list = byMonth.get(month);
     if (list) list.push(issue);
@@ -38,24 +48,28 @@ export function archiveFeeds(issues: readonly Issue[], config: Config): FeedArch
   }
   const months = [...byMonth.keys()].sort();
   const current = siteUrl(config, MAIN_FEED_PATHS.atom);
-  const page = (month: string, k: number): FeedDocument => {
-    const items = byMonth.get(month)!.map((issue) => issueItem(issue, config));
-    const doc = siteFeed(config, { atom: archivePath(month) }, `${config.site.title} · ${month}`, items, items[0]!.published);
+  const pages = months.map((month, k): FeedArchivePage => {
+    const issues = byMonth.get(month)!;
     const older = months[k - 1];
     const newer = months[k + 1];
-    doc.archive = {
-      isArchive: true,
-      current,
-      ...(older ? { prevArchive: siteUrl(config, archivePath(older)) } : {}),
-      ...(newer ? { nextArchive: siteUrl(config, archivePath(newer)) } : {}),
+    return {
+      month,
+      issues,
+      ...(older ? { older } : {}),
+      ...(newer ? { newer } : {}),
+      document() {
+        const items = newestFirst(issues.map((issue) => catalog.load(issue.date))).map((issue) => issueItem(issue, config));
+        const doc = siteFeed(config, { atom: archivePath(month) }, `${config.site.title} · ${month}`, items, items[0]!.published);
+        doc.archive = {
+          isArchive: true,
+          current,
+          ...(older ? { prevArchive: siteUrl(config, archivePath(older)) } : {}),
+          ...(newer ? { nextArchive: siteUrl(config, archivePath(newer)) } : {}),
+        };
+        return doc;
+      },
     };
-    return doc;
-  };
-  const pages = {
-    *[Symbol.iterator]() {
-      for (const [k, month] of months.entries()) yield page(month, k);
-    },
-  };
+  });
   const newest = months.at(-1);
   return { pages, ...(newest ? { newestPage: siteUrl(config, archivePath(newest)) } : {}) };
 }

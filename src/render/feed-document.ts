@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.js";
 import { allEntries, categoryName, type Entry, type Issue } from "../model/issue.js";
 import { publishedAt, type PublishedAt } from "./dates.js";
 import { renderEntryContent, renderIssueContent, summarizeIssue, titleIssue } from "./feed-content.js";
+import type { CatalogedIssue, IssueCatalog } from "./site-unit.js";
 import { categoryPath, issueUrl, siteUrl } from "./urls.js";
 
 /**
@@ -129,8 +130,11 @@ export function categoryFeeds(issues: readonly Issue[], config: Config): FeedDoc
       if (!entry.category) continue;
       const folder = entry.category.toLowerCase();
       const group = byTag.get(folder) ?? { tag: entry.category, items: [] };
-      group.name ??= categoryName(issue, entry.category);
-      if (group.items.length < config.feed.categoryLength) group.items.push(entryItem(issue, entry, key, config));
+      // The name from the newest issue in the feed whose legend gives one.
+      if (group.items.length < config.feed.categoryLength) {
+        group.name ??= categoryName(issue, entry.category);
+        group.items.push(entryItem(issue, entry, key, config));
+      }
       byTag.set(folder, group);
     }
   }
@@ -139,6 +143,27 @@ export function categoryFeeds(issues: readonly Issue[], config: Config): FeedDoc
     const title = `${config.site.title} · ${name ? `${name} (${tag})` : tag}`;
     return siteFeed(config, categoryFeedPaths(tag), title, items, items[0]!.published);
   });
+}
+
+/**
+ * The issues the category feeds are made from: for each category, its
+ * newest issues until they hold `feed.categoryLength` of its entries.
+ * Read from the issues' archive summaries, so the build loads only these.
+ */
+export function categoryFeedIssues(catalog: IssueCatalog, config: Config): CatalogedIssue[] {
+  const counts = new Map<string, number>();
+  const chosen: CatalogedIssue[] = [];
+  for (const issue of [...catalog.issues].reverse()) {
+    let needed = false;
+    for (const { tag, entries } of issue.summary.categories) {
+      const folder = tag.toLowerCase();
+      const count = counts.get(folder) ?? 0;
+      if (count < config.feed.categoryLength) needed = true;
+      counts.set(folder, count + entries);
+    }
+    if (needed) chosen.push(issue);
+  }
+  return chosen.reverse();
 }
 
 function entryItem(issue: Issue, entry: Entry, key: string, config: Config): FeedItem {

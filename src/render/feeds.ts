@@ -3,10 +3,11 @@ import type { Config } from "../config/schema.js";
 import type { Issue } from "../model/issue.js";
 import type { PublishedAt } from "./dates.js";
 import { archiveFeeds } from "./feed-archive.js";
-import { categoryFeeds, mainFeed, type FeedDocument } from "./feed-document.js";
+import { categoryFeedIssues, categoryFeeds, mainFeed, type FeedDocument } from "./feed-document.js";
 import { FEED_STYLESHEET, FEED_STYLESHEET_PATH } from "./feed-stylesheet.js";
 import { renderJsonFeed } from "./json-feed.js";
 import type { OutputFile } from "./output-file.js";
+import { catalogOf, contentKeys, renderUnits, type CatalogedIssue, type IssueCatalog, type SiteUnit } from "./site-unit.js";
 import { escapeMarkup } from "./xml-text.js";
 
 /**
@@ -19,26 +20,56 @@ export function renderFeeds(issues: readonly Issue[], config: Config): OutputFil
   return [...feedFiles(issues, config)];
 }
 
+/** The same files one at a time. */
+export function feedFiles(issues: readonly Issue[], config: Config): Generator<OutputFile> {
+  return renderUnits(feedUnits(catalogOf(issues, config), config));
+}
+
 /**
- * The same files one at a time, for the build to write each as it is made:
- * the archive pages carry the full content of every issue ever published.
+ * The feeds as units the build can skip when their issues did not change:
+ * the main feed, the category feeds, one unit per month of the RFC 5005
+ * archive (each page carries the full content of a month of issues, so a
+ * new issue rewrites one or two pages, not ten years of them), the stylesheet.
  */
-export function* feedFiles(issues: readonly Issue[], config: Config): Generator<OutputFile> {
-  const archive = archiveFeeds(issues, config);
-  const main = mainFeed(issues, config);
-  if (!main) return;
-  if (archive.newestPage) main.archive = { isArchive: false, prevArchive: archive.newestPage };
-  const documents = function* () {
-    yield main;
-    yield* categoryFeeds(issues, config);
-    yield* archive.pages;
-  };
-  for (const doc of documents()) {
-    if (doc.paths.rss) yield { path: doc.paths.rss, contents: writeRss(doc) };
-    yield { path: doc.paths.atom, contents: writeAtom(doc) };
-    if (doc.paths.json) yield { path: doc.paths.json, contents: renderJsonFeed(doc) };
-  }
-  yield { path: FEED_STYLESHEET_PATH, contents: FEED_STYLESHEET };
+export function feedUnits(catalog: IssueCatalog, config: Config): SiteUnit[] {
+  if (catalog.issues.length === 0) return [];
+  const archive = archiveFeeds(catalog, config);
+  const newest = catalog.issues.slice(-config.feed.length);
+  const inCategoryFeeds = categoryFeedIssues(catalog, config);
+  const load = (issues: readonly CatalogedIssue[]) => issues.map((issue) => catalog.load(issue.date));
+  return [
+    {
+      id: "feed:main",
+      inputs: { issues: contentKeys(newest), prevArchive: archive.newestPage ?? null },
+      *render() {
+        const main = mainFeed(load(newest), config)!;
+        if (archive.newestPage) main.archive = { isArchive: false, prevArchive: archive.newestPage };
+        yield* writeDocument(main);
+      },
+    },
+    {
+      id: "feed:categories",
+      inputs: contentKeys(inCategoryFeeds),
+      *render() {
+        for (const doc of categoryFeeds(load(inCategoryFeeds), config)) yield* writeDocument(doc);
+      },
+    },
+    ...archive.pages.map(
+      (page): SiteUnit => ({
+        id: `feed-archive:${page.month}`,
+        inputs: { issues: contentKeys(page.issues), older: page.older ?? null, newer: page.newer ?? null },
+        render: () => writeDocument(page.document()),
+      }),
+    ),
+    { id: "feed:stylesheet", inputs: null, render: () => [{ path: FEED_STYLESHEET_PATH, contents: FEED_STYLESHEET }] },
+  ];
+}
+
+/** A feed in each of its formats. */
+function* writeDocument(doc: FeedDocument): Generator<OutputFile> {
+  if (doc.paths.rss) yield { path: doc.paths.rss, contents: writeRss(doc) };
+  yield { path: doc.paths.atom, contents: writeAtom(doc) };
+  if (doc.paths.json) yield { path: doc.paths.json, contents: renderJsonFeed(doc) };
 }
 
 const GENERATOR = "letterpress";

@@ -11,7 +11,7 @@ import { renderArchive } from "../../src/render/archive.js";
 import { loadSampleIssues, testConfig } from "../render/email-fixtures.js";
 
 describe.skipIf(!existsSync(CHROMIUM_PATH))("the archive's search box", () => {
-  it("filters the issues in the browser from a page opened from disk, with no server", async () => {
+  it("filters the issues in the browser from a page opened from disk, with no server, loading the search texts by year", async () => {
     const dir = await mkdtemp(join(tmpdir(), "letterpress-archive-"));
     await writeOutputs(dir, renderArchive(await loadSampleIssues(), testConfig()));
     const profile = await mkdtemp(join(tmpdir(), "letterpress-chromium-"));
@@ -27,7 +27,9 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))("the archive's search box", () => {
       const visibleDates = () => page.locator("li[data-date]:visible").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-date")));
       expect(await visibleDates()).toEqual(["2020-12-01", "2020-11-02", "2020-10-30"]);
 
+      // The first search loads each year's search/YYYY.js from disk; the count shows once they are in.
       await page.fill("#search", "ising");
+      await page.locator("#search-status", { hasText: "1 / 3" }).waitFor({ timeout: 10_000 });
       expect(await visibleDates()).toEqual(["2020-10-30"]);
       await page.fill("#search", "检索 karpukhin");
       expect(await visibleDates()).toEqual(["2020-11-02"]);

@@ -2,10 +2,11 @@ import { appendFile, cp, mkdtemp, readFile, rm, stat, utimes, writeFile } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildSite, readIssueImages } from "../../src/build/build.js";
-import { MANIFEST_PATH, planBuild, readManifest } from "../../src/build/plan.js";
+import { buildSite } from "../../src/build/build.js";
+import { loadCatalog } from "../../src/build/catalog.js";
+import { IssuesSnapshot } from "../../src/build/fingerprint.js";
+import { MANIFEST_PATH, OutputListing, planBuild, readManifest } from "../../src/build/plan.js";
 import type { Output } from "../../src/cli/output.js";
-import { loadIssues } from "../../src/parse/index.js";
 import { readTemplateSources } from "../../src/render/email.js";
 import { makeAbstract, sampleIssuesDir, testConfig } from "../render/email-fixtures.js";
 import { snapshotFiles } from "../support/files.js";
@@ -91,16 +92,15 @@ describe("incremental build", () => {
   it("renders everything again when the templates change", async () => {
     const { issuesDir, outDir } = await workspace();
     await buildSite({ issuesDir, outDir, config, out: recorder() });
-    const { issues, sourceHashes } = await loadIssues(issuesDir);
-    const templates = await readTemplateSources();
-    const images = await readIssueImages(issuesDir, issues);
     const previous = await readManifest(outDir);
-    const unchanged = await planBuild({ outDir, issues, sourceHashes, images, templates, config, previous });
+    const { records } = await loadCatalog({ snapshot: new IssuesSnapshot(issuesDir), config, ...(previous ? { previous: { issues: previous.issues, outDir } } : {}) });
+    const templates = await readTemplateSources();
+    const unchanged = planBuild({ output: new OutputListing(outDir), records, templates, config, previous });
     expect(unchanged.render).toEqual([]);
     expect(unchanged.keep).toHaveLength(3);
     const edited = templates.map((t, i) => (i === 0 ? { ...t, text: `${t.text}\n` } : t));
-    const changed = await planBuild({ outDir, issues, sourceHashes, images, templates: edited, config, previous });
-    expect(changed.render.map((i) => i.date)).toEqual(["2020-10-30", "2020-11-02", "2020-12-01"]);
+    const changed = planBuild({ output: new OutputListing(outDir), records, templates: edited, config, previous });
+    expect(changed.render).toEqual(["2020-10-30", "2020-11-02", "2020-12-01"]);
   });
 
   it("gives the same files after out/ is deleted and rebuilt", async () => {
@@ -145,5 +145,82 @@ describe("an issue that is deleted", () => {
     await rm(outDir, { recursive: true });
     await buildSite({ issuesDir, outDir, config, out: recorder() });
     expect(await snapshotFiles(outDir)).toEqual(incremental);
+  });
+});
+
+describe("the whole-site outputs of an incremental build", () => {
+  /** A clean build of the same issues into a fresh folder. */
+  async function cleanBuild(issuesDir: string): Promise<Map<string, string>> {
+    const outDir = await mkdtemp(join(tmpdir(), "letterpress-clean-"));
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    return snapshotFiles(outDir);
+  }
+
+  it("are what a clean build makes, after each of a new month, a new year, an edit, an image and a deletion", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    const sample = await readFile(join(issuesDir, "2020-10-30.txt"), "utf8");
+    const steps: [string, () => Promise<unknown>][] = [
+      ["a new issue in a new month", () => writeFile(join(issuesDir, "2020-12-02.txt"), sample.replace("Tree-structured Ising", "December Ising"))],
+      ["a new issue in a new year", () => writeFile(join(issuesDir, "2021-01-04.txt"), sample.replace("[LG]", "[RO]"))],
+      ["an old issue edited", () => writeFile(join(issuesDir, "2020-10-30.txt"), sample.replace("*Tree-structured", "**Tree-structured"))],
+      ["an image added", () => cp(join(issuesDir, "2020-10-30"), join(issuesDir, "2021-01-04"), { recursive: true })],
+      ["an issue deleted", () => rm(join(issuesDir, "2020-12-01.txt"))],
+    ];
+    for (const [what, change] of steps) {
+      await change();
+      await buildSite({ issuesDir, outDir, config, out: recorder() });
+      expect(await snapshotFiles(outDir), what).toEqual(await cleanBuild(issuesDir));
+    }
+    // The steps reached every kind of whole-site file.
+    const paths = [...(await snapshotFiles(outDir)).keys()];
+    for (const path of ["search/2021.js", "categories/lg/2020.html", "categories/ro/index.html", "feed-archive/2021-01.xml", ".letterpress/archive/2021.json"]) expect(paths).toContain(path);
+  });
+
+  /** Changes an issue's file behind the build's back, keeping its size and its (whole-second) modification time. */
+  async function disguise(file: string, from: string, to: string): Promise<void> {
+    const mtime = (await stat(file)).mtime;
+    const text = await readFile(file, "utf8");
+    expect(Buffer.byteLength(to)).toBe(Buffer.byteLength(from));
+    await writeFile(file, text.replace(from, to));
+    await utimes(file, mtime, mtime);
+  }
+
+  async function wholeSecondTimes(issuesDir: string): Promise<void> {
+    const time = new Date("2020-12-01T08:00:00Z");
+    for (const name of ["2020-10-30.txt", "2020-11-02-weekend.md", "2020-12-01.txt"]) await utimes(join(issuesDir, name), time, time);
+  }
+
+  it("come from the records of the issues they do not show in full: those files are not read again", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await wholeSecondTimes(issuesDir);
+    // One issue in the main feed and one entry per category feed: the new issue fills them, except for RO and IR.
+    const small = { ...config, feed: { ...config.feed, length: 1, categoryLength: 1 } };
+    await buildSite({ issuesDir, outDir, config: small, out: recorder() });
+    await disguise(join(issuesDir, "2020-10-30.txt"), "Tree-structured Ising", "TREE-STRUCTURED ISING");
+    await writeFile(join(issuesDir, "2021-01-04.txt"), await readFile(join(sampleIssuesDir, "2020-10-30.txt"), "utf8"));
+    const after = await buildSite({ issuesDir, outDir, config: small, out: recorder() });
+    expect(after.rendered).toEqual(["2020-12-01", "2021-01-04"]);
+    // LG's 2020 entries moved from its index.html to 2020.html (LG now has a 2021), made from the recorded
+    // details of 2020's issues, which were not made again: as with make, a file whose size and time are unchanged is not read.
+    expect(after.files).toContain("categories/lg/2020.html");
+    expect(after.files).not.toContain(".letterpress/archive/2020.json");
+    const lg2020 = await readFile(join(outDir, "categories/lg/2020.html"), "utf8");
+    expect(lg2020).toContain("Tree-structured Ising");
+    expect(lg2020).not.toContain("TREE-STRUCTURED ISING");
+  });
+
+  it("are made from the file as it is when a record turns out stale, as a clean build makes them", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await wholeSecondTimes(issuesDir);
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    // 2020-12-01 is the new issue's neighbour: its page is made again, so its file is read, and found changed.
+    await disguise(join(issuesDir, "2020-12-01.txt"), "Quadrupedal Locomotion", "QUADRUPEDAL LOCOMOTION");
+    await writeFile(join(issuesDir, "2021-01-04.txt"), await readFile(join(sampleIssuesDir, "2020-10-30.txt"), "utf8"));
+    const after = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(after.rendered).toContain("2020-12-01");
+    expect(await readFile(join(outDir, "categories/ro/index.html"), "utf8")).toContain("QUADRUPEDAL LOCOMOTION");
+    const incremental = await snapshotFiles(outDir);
+    expect(incremental).toEqual(await cleanBuild(issuesDir));
   });
 });

@@ -45,35 +45,43 @@ describe("the archive", async () => {
     for (const tag of ["as", "cl", "cv", "ir", "lg", "ro"]) expect(index).toContain(`href="categories/${tag}/index.html"`);
   });
 
-  it("writes a page per category listing its entries across issues, newest first, with its feeds", () => {
-    const lg = page(files, "categories/lg/index.html");
-    const titles = [...lg.matchAll(/<a href="\.\.\/\.\.\/issues\/([\d-]+)\/index\.html#entry-\d+">/gu)].map((m) => m[1]);
-    expect(titles[0]).toBe("2021-01-04");
-    expect(titles.at(-1)).toBe("2019-12-30");
-    const withLg = issues.filter((i) => [...i.entries, ...i.extras].some((e) => e.category === "LG")).map((i) => i.date);
-    expect(new Set(titles)).toEqual(new Set(withLg));
-    expect(titles).toHaveLength(issues.flatMap((i) => [...i.entries, ...i.extras]).filter((e) => e.category === "LG").length);
+  it("writes a page per category and year listing its entries, newest first, with its feeds", () => {
+    const categoryPages = files.filter((f) => f.path.startsWith("categories/lg/")).map((f) => f.path).sort();
+    expect(categoryPages).toEqual(["categories/lg/2019.html", "categories/lg/2020.html", "categories/lg/index.html"]);
+    // index.html is the newest year; the pages of the years, newest first, together list every LG entry once.
+    const linked = (path: string) => [...page(files, path).matchAll(/<a href="\.\.\/\.\.\/issues\/([\d-]+)\/index\.html#entry-\d+">/gu)].map((m) => m[1]);
+    const dates = ["categories/lg/index.html", "categories/lg/2020.html", "categories/lg/2019.html"].flatMap(linked);
+    expect(dates[0]).toBe("2021-01-04");
+    expect(dates.at(-1)).toBe("2019-12-30");
+    expect(linked("categories/lg/index.html").every((d) => d!.startsWith("2021"))).toBe(true);
+    expect(linked("categories/lg/2020.html").every((d) => d!.startsWith("2020"))).toBe(true);
+    expect(dates).toEqual([...dates].sort().reverse());
+    expect(dates).toHaveLength(issues.flatMap((i) => [...i.entries, ...i.extras]).filter((e) => e.category === "LG").length);
+    const lg = page(files, "categories/lg/2020.html");
     expect(visibleText(lg)).toContain("机器学习");
     expect(visibleText(lg)).toContain("Tree-structured Ising models can be learned efficiently");
-    expect(lg).toContain('href="https://example.org/digest/categories/lg/feed.xml"');
-    expect(lg).toContain('href="https://example.org/digest/categories/lg/atom.xml"');
-    expect(lg).toContain('href="https://example.org/digest/categories/lg/feed.json"');
+    for (const format of ["feed.xml", "atom.xml", "feed.json"]) expect(lg).toContain(`href="https://example.org/digest/categories/lg/${format}"`);
+    // Each page links the category's other years.
+    expect(lg).toContain('<a href="index.html">2021</a>');
+    expect(lg).toContain('<a href="2019.html">2019</a>');
+    expect(lg).toContain("<strong>2020</strong>");
     // IR appears only in the Markdown issue, which has no legend: the page still exists, named by its tag.
     expect(visibleText(page(files, "categories/ir/index.html"))).toContain("Dense Passage Retrieval");
-    expect(files.filter((f) => f.path.startsWith("categories/")).map((f) => f.path).sort()).toEqual(
-      ["as", "cl", "cv", "ir", "lg", "ro"].map((t) => `categories/${t}/index.html`),
+    expect(new Set(files.filter((f) => f.path.endsWith("/index.html") && f.path.startsWith("categories/")).map((f) => f.path))).toEqual(
+      new Set(["as", "cl", "cv", "ir", "lg", "ro"].map((t) => `categories/${t}/index.html`)),
     );
   });
 
-  it("embeds a JSON search index that no text in it can break out of", () => {
-    const hostile = makeIssue("2021-05-05", [makeEntry(1, { title: "</script><script>alert(1)</script>" })]);
-    const html = page(renderArchive([hostile], config), "index.html");
-    const json = /<script type="application\/json" id="search-index">([\s\S]*?)<\/script>/u.exec(html)![1]!;
+  it("writes the search texts as one script per year, which no text in them can break out of", () => {
+    expect(files.filter((f) => f.path.startsWith("search/")).map((f) => f.path).sort()).toEqual(["search/2019.js", "search/2020.js", "search/2021.js"]);
+    expect(index).toContain('<script type="application/json" id="search-years">["2019","2020","2021"]</script>');
+    const hostile = makeIssue("2021-05-05", [makeEntry(1, { title: "</script><script>alert(1)</script>\u2028" })]);
+    const hostileFiles = renderArchive([hostile], config);
+    const script = page(hostileFiles, "search/2021.js");
+    const json = /^letterpressSearch\(([\s\S]*)\);\n$/u.exec(script)![1]!;
     expect(json).not.toContain("</script");
     const parsed = JSON.parse(json) as { date: string; text: string }[];
-    expect(parsed).toHaveLength(1);
-    expect(parsed[0]!.date).toBe("2021-05-05");
-    expect(parsed[0]!.text).toContain("</script><script>alert(1)</script>");
-    expect(html.match(/<script/gu)).toHaveLength(2);
+    expect(parsed).toEqual([{ date: "2021-05-05", text: expect.stringContaining("</script><script>alert(1)</script>") }]);
+    expect(page(hostileFiles, "index.html").match(/<script/gu)).toHaveLength(2);
   });
 });

@@ -1,0 +1,169 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../config/schema.js";
+import { sortDiagnostics, type Diagnostic } from "../errors.js";
+import type { Issue } from "../model/issue.js";
+import { imagesAmong, listDigests, parseDigestFile, type DigestFile } from "../parse/index.js";
+import { archiveListing, type ArchiveDetails, type ArchiveSummary } from "../render/archive.js";
+import type { CatalogedIssue, IssueCatalog } from "../render/site-unit.js";
+import type { IssuesSnapshot } from "./fingerprint.js";
+
+/**
+ * The build's view of the issues folder. A digest whose file has the name,
+ * size and modification time the last build recorded is not read again:
+ * its hash, its warnings and its archive listing come from the manifest,
+ * and the full issue is parsed only if a renderer asks for it (`load`).
+ * Parsing a ten-year archive takes seconds; a new daily issue needs the
+ * newest few dozen.
+ */
+export interface FileRecord {
+  name: string;
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
+/** What the build keeps of each issue between builds (in the manifest). */
+export interface IssueRecord {
+  source: FileRecord;
+  /** The images beside the issue, as the build publishes them. */
+  images: FileRecord[];
+  /** The file's own warnings, said again on every build while it is unchanged. */
+  warnings: Diagnostic[];
+  summary: ArchiveSummary;
+}
+
+/**
+ * The archive details of a year's issues, kept in `.letterpress/archive/YYYY.json`
+ * beside the manifest: tens of megabytes for a ten-year archive, of which a
+ * build needs only the years whose pages it makes again.
+ */
+export interface YearDetails {
+  issues: Record<string, { contentKey: string; details: ArchiveDetails }>;
+}
+
+export function yearDetailsPath(year: string): string {
+  return `.letterpress/archive/${year}.json`;
+}
+
+export interface LoadedCatalog {
+  catalog: IssueCatalog;
+  /** By date, oldest first: every issue without errors. */
+  records: Map<string, IssueRecord>;
+  /** Every problem found (an error stops the build), sorted. */
+  diagnostics: Diagnostic[];
+}
+
+export interface CatalogInputs {
+  /** The issues folder, as the build's first walk saw it. */
+  snapshot: IssuesSnapshot;
+  config: Config;
+  /** What the last build recorded, if its listings were made with this configuration: each issue's record, and the folder of its year files. */
+  previous?: { issues: Readonly<Record<string, IssueRecord>>; outDir: string };
+  /** Dates whose records are not to be trusted: their files are read again. */
+  distrusted?: ReadonlySet<string>;
+}
+
+/** An issue's file no longer has the bytes its record was made from, though its size and time are unchanged. */
+export class StaleRecordError extends Error {
+  constructor(readonly date: string, file: string) {
+    super(`${file} changed without its size or modification time changing`);
+  }
+}
+
+export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog> {
+  const { snapshot, config } = inputs;
+  const { issuesDir } = snapshot;
+  const found = await listDigests(issuesDir);
+  const diagnostics = [...found.diagnostics];
+  const records = new Map<string, IssueRecord>();
+  const loaded = new Map<string, Issue>();
+  const details = new Map<string, ArchiveDetails>();
+  const digests = new Map<string, { digest: DigestFile; imageFiles: string[] }>();
+
+  for (const digest of found.digests) {
+    const imageFiles = found.folders.has(digest.date) ? imagesAmong(snapshot.list(digest.date)) : [];
+    const { size, mtimeMs } = snapshot.stat(digest.name);
+    const earlier = inputs.distrusted?.has(digest.date) ? undefined : inputs.previous?.issues[digest.date];
+    const images = imageFiles.map((name) => fileRecord(snapshot, `${digest.date}/${name}`, name, earlier?.images.find((i) => i.name === name)));
+    if (earlier && earlier.source.name === digest.name && earlier.source.size === size && earlier.source.mtimeMs === mtimeMs) {
+      records.set(digest.date, { ...earlier, images });
+      diagnostics.push(...earlier.warnings);
+    } else {
+      const parsed = parseDigestFile(digest, imageFiles);
+      diagnostics.push(...parsed.diagnostics);
+      if (!parsed.issue) continue;
+      const listing = archiveListing(parsed.issue, config);
+      loaded.set(digest.date, parsed.issue);
+      details.set(digest.date, listing.details);
+      records.set(digest.date, {
+        source: { name: digest.name, size, mtimeMs, sha256: parsed.sha256 },
+        images,
+        warnings: parsed.diagnostics.filter((d) => d.severity === "warning"),
+        summary: listing.summary,
+      });
+    }
+    digests.set(digest.date, { digest, imageFiles });
+  }
+
+  const issues: CatalogedIssue[] = [...records].map(([date, record]) => ({ date, contentKey: contentKey(record), summary: record.summary }));
+  const keys = new Map(issues.map((issue) => [issue.date, issue.contentKey]));
+  const years = new Map<string, YearDetails | undefined>();
+  const keptYear = (year: string) => {
+    if (!years.has(year)) years.set(year, inputs.previous ? readYearDetails(inputs.previous.outDir, year) : undefined);
+    return years.get(year);
+  };
+  const catalog: IssueCatalog = {
+    issues,
+    details(date) {
+      const known = details.get(date);
+      if (known) return known;
+      const kept = keptYear(date.slice(0, 4))?.issues[date];
+      const found = kept && kept.contentKey === keys.get(date) ? kept.details : archiveListing(catalog.load(date), config).details;
+      details.set(date, found);
+      return found;
+    },
+    load(date) {
+      const known = loaded.get(date);
+      if (known) return known;
+      const { digest, imageFiles } = digests.get(date)!;
+      const parsed = parseDigestFile(digest, imageFiles);
+      if (!parsed.issue || parsed.sha256 !== records.get(date)!.source.sha256) throw new StaleRecordError(date, digest.file);
+      loaded.set(date, parsed.issue);
+      return parsed.issue;
+    },
+  };
+  return { catalog, records, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** The archive details of one year's issues, to keep for the next build. */
+export function yearDetails(catalog: IssueCatalog, dates: readonly string[]): YearDetails {
+  const keys = new Map(catalog.issues.map((issue) => [issue.date, issue.contentKey]));
+  return { issues: Object.fromEntries(dates.map((date) => [date, { contentKey: keys.get(date)!, details: catalog.details(date) }])) };
+}
+
+function readYearDetails(outDir: string, year: string): YearDetails | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(join(outDir, yearDetailsPath(year)), "utf8")) as YearDetails;
+    return typeof parsed.issues === "object" && parsed.issues !== null ? parsed : undefined;
+  } catch {
+    // Missing or unreadable: the details are made again from the issues.
+    return undefined;
+  }
+}
+
+/** The issue's model is made from its file's bytes and the names of its images; the key changes with either. */
+function contentKey(record: IssueRecord): string {
+  return createHash("sha256")
+    .update(JSON.stringify([record.source.name, record.source.sha256, record.images.map((i) => i.name)]))
+    .digest("hex")
+    .slice(0, 32);
+}
+
+/** A file's hash, taken from `earlier` when its size and modification time are unchanged. */
+function fileRecord(snapshot: IssuesSnapshot, path: string, name: string, earlier: FileRecord | undefined): FileRecord {
+  const { size, mtimeMs } = snapshot.stat(path);
+  if (earlier && earlier.size === size && earlier.mtimeMs === mtimeMs) return earlier;
+  return { name, size, mtimeMs, sha256: createHash("sha256").update(readFileSync(join(snapshot.issuesDir, path))).digest("hex") };
+}

@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import type { Config } from "../config/schema.js";
+import type { Issue } from "../model/issue.js";
+import { archiveListing, type ArchiveDetails, type ArchiveSummary } from "./archive.js";
+import type { OutputFile } from "./output-file.js";
+
+/**
+ * What the whole-site renderers (feeds, archive pages) read of the issues:
+ * every issue's date, content key and archive summary at once; its archive
+ * details and the full issue only on demand. A new daily issue changes the
+ * newest feeds, one month's archive feed and one year's archive pages; the
+ * build need not read every old issue again to make them.
+ */
+export interface IssueCatalog {
+  /** Every issue, oldest first. */
+  readonly issues: readonly CatalogedIssue[];
+  /** The full issue of that date (read again from its file if the build did not keep it). */
+  load(date: string): Issue;
+  details(date: string): ArchiveDetails;
+}
+
+export interface CatalogedIssue {
+  date: string;
+  /** Changes whenever anything the issue's model is made from changes (its file's bytes, its image names). */
+  contentKey: string;
+  summary: ArchiveSummary;
+}
+
+/**
+ * A part of the whole-site output (the main feed, one month of the feed
+ * archive, the archive index…) and what it is made from. `inputs` names,
+ * cheaply, everything its files depend on besides the configuration and
+ * the renderers' version (the content keys of the issues it shows, the
+ * names of its neighbours): the build renders the unit again only when
+ * they differ from the last build's, or one of its files is missing.
+ */
+export interface SiteUnit {
+  /** Unique among the site's units: `feed:main`, `feed-archive:2020-10`. */
+  id: string;
+  /** Plain data (JSON), compared between builds. */
+  inputs: unknown;
+  render(): Iterable<OutputFile>;
+}
+
+/** The issues' content keys, as a unit's `inputs` list them. */
+export function contentKeys(issues: readonly CatalogedIssue[]): string[] {
+  return issues.map((issue) => `${issue.date} ${issue.contentKey}`);
+}
+
+/** A catalog of issues already in memory: for rendering without a build (tests, previews). */
+export function catalogOf(issues: readonly Issue[], config: Config): IssueCatalog {
+  const byDate = new Map(issues.map((issue) => [issue.date, { issue, listing: archiveListing(issue, config) }]));
+  const known = (date: string) => {
+    const found = byDate.get(date);
+    if (!found) throw new Error(`no issue of ${date} in the catalog`);
+    return found;
+  };
+  return {
+    issues: [...byDate.values()]
+      .sort((a, b) => a.issue.date.localeCompare(b.issue.date))
+      .map(({ issue, listing }) => ({
+        date: issue.date,
+        contentKey: createHash("sha256").update(JSON.stringify(issue)).digest("hex"),
+        summary: listing.summary,
+      })),
+    load: (date) => known(date).issue,
+    details: (date) => known(date).listing.details,
+  };
+}
+
+/** Every file of the units, one at a time. */
+export function* renderUnits(units: Iterable<SiteUnit>): Generator<OutputFile> {
+  for (const unit of units) yield* unit.render();
+}
