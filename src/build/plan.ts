@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
@@ -142,12 +142,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Whether a build's files are still in `out/`, by listing each folder once:
- * an archive's issues have tens of thousands of files in a few thousand
- * folders, and a stat per file took a tenth of a second.
+ * Whether a build's files are still in `out/`. A folder asked about often
+ * (`email/`, thousands of files) is listed once; a folder asked about once
+ * or twice (`issues/DATE/`) gets a stat per file, which costs less than
+ * listing it: an archive's issues have tens of thousands of files in a few
+ * thousand folders, and either way alone took a few tenths of a second.
  */
 export class OutputListing {
   readonly #folders = new Map<string, Set<string>>();
+  readonly #asked = new Map<string, number>();
 
   constructor(readonly outDir: string) {}
 
@@ -158,14 +161,19 @@ export class OutputListing {
   exists(file: string): boolean {
     const cut = file.lastIndexOf("/");
     const folder = cut < 0 ? "" : file.slice(0, cut);
-    let names = this.#folders.get(folder);
-    if (!names) {
-      names = listFolder(resolve(this.outDir, folder));
-      this.#folders.set(folder, names);
-    }
+    const listed = this.#folders.get(folder);
+    if (listed) return listed.has(file.slice(cut + 1));
+    const asked = (this.#asked.get(folder) ?? 0) + 1;
+    this.#asked.set(folder, asked);
+    if (asked <= LIST_FROM) return existsSync(resolve(this.outDir, file));
+    const names = listFolder(resolve(this.outDir, folder));
+    this.#folders.set(folder, names);
     return names.has(file.slice(cut + 1));
   }
 }
+
+/** Questions about one folder answered by stat before it is listed. */
+const LIST_FROM = 4;
 
 function listFolder(path: string): Set<string> {
   try {

@@ -1,5 +1,6 @@
 import { TZDate, tzOffset } from "@date-fns/tz";
-import { format, formatISO } from "date-fns";
+import { format } from "date-fns/format";
+import { formatISO } from "date-fns/formatISO";
 import type { Config } from "../config/schema.js";
 import type { Issue } from "../model/issue.js";
 
