@@ -1,11 +1,17 @@
-// Deep imports: the package root loads all of date-fns (about a quarter of a second at start-up).
-import { format } from "date-fns/format";
-import { isValid } from "date-fns/isValid";
-import { parseISO } from "date-fns/parseISO";
-
-/** `YYYY-MM-DD` naming a day that exists (`2021-02-30` does not): an issue's date. */
+/**
+ * `YYYY-MM-DD` naming a day that exists (`2021-02-30` does not): an issue's
+ * date, in the proleptic Gregorian calendar. Plain arithmetic: the build
+ * checks every file name of the archive, and parsing and formatting each
+ * with date-fns took a tenth of a second.
+ */
 export function isCalendarDate(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/u.test(text)) return false;
-  const parsed = parseISO(text);
-  return isValid(parsed) && format(parsed, "yyyy-MM-dd") === text;
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/u.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }

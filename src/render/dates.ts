@@ -22,10 +22,19 @@ const DAY = 24 * 60 * MINUTE;
  * never from the clock, so every build writes the same dates.
  */
 export function publishedAt(issue: Pick<Issue, "date">, config: Config): PublishedAt {
-  const { timezone, publishTime } = config.site;
-  const date = zonedInstant(issue.date, publishTime, timezone);
-  return describeInstant(date, timezone);
+  // Every item of every feed asks, and an issue's entries all ask for the same date.
+  let known = spelled.get(config);
+  if (!known) spelled.set(config, (known = new Map()));
+  let at = known.get(issue.date);
+  if (!at) {
+    const { timezone, publishTime } = config.site;
+    at = describeInstant(zonedInstant(issue.date, publishTime, timezone), timezone);
+    known.set(issue.date, at);
+  }
+  return { ...at, date: new Date(at.date.getTime()) };
 }
+
+const spelled = new WeakMap<Config, Map<string, PublishedAt>>();
 
 /** The spellings of an instant as a clock in `timeZone` shows it. */
 export function describeInstant(date: Date, timeZone: string): PublishedAt {
