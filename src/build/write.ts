@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, mkdtempSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { OutputFile } from "../render/output-file.js";
 
@@ -65,15 +65,38 @@ export class OutputStage {
     return this.#paths;
   }
 
-  /** Moves every staged file into place, then removes `remove` (outputs of an earlier build this one no longer makes). */
+  /**
+   * Moves every staged file into place, then removes `remove` (outputs of an
+   * earlier build this one no longer makes). A staged folder with no
+   * counterpart in `out/` yet (every folder of a first build, a new issue's)
+   * is moved whole: one rename instead of one per file.
+   */
   commit(options: { remove?: readonly string[] } = {}): { written: string[] } {
     const written: string[] = [];
+    const moved = new Set<string>();
+    const present = new Map<string, boolean>([["", true]]);
+    const existsInRoot = (folder: string) => {
+      let known = present.get(folder);
+      if (known === undefined) present.set(folder, (known = existsSync(join(this.#root, folder))));
+      return known;
+    };
     try {
       for (const path of this.#paths) {
+        const folders = ancestors(path);
+        if (folders.some((folder) => moved.has(folder))) {
+          written.push(path);
+          continue;
+        }
+        const missing = folders.find((folder) => !existsInRoot(folder));
+        if (missing !== undefined) {
+          renameSync(safeTarget(this.#staging, missing), safeTarget(this.#root, missing));
+          moved.add(missing);
+          written.push(path);
+          continue;
+        }
         const staged = safeTarget(this.#staging, path);
         const target = safeTarget(this.#root, path);
         if (sameBytes(staged, target)) continue;
-        this.#mkdir(dirname(target));
         renameSync(staged, target);
         written.push(path);
       }
@@ -105,6 +128,12 @@ export function writeOutputs(outDir: string, files: readonly OutputFile[], optio
     throw err;
   }
   return stage.commit(options);
+}
+
+/** The folders above a path, outermost first: `a/b/c.txt` → `a`, `a/b`. */
+function ancestors(path: string): string[] {
+  const parts = path.split("/").slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
 }
 
 function sameBytes(staged: string, target: string): boolean {
