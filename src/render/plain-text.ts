@@ -116,75 +116,95 @@ export function displayWidth(text: string): number {
 }
 
 /** Characters a line should not start with (closing punctuation; JIS X 4051 line-start prohibition, in short). */
-const NO_LINE_START = new Set([..."，。、：；！？）》」』】〕〉”’,.!?:;)]}%"]);
-const NO_LINE_START_CODES = new Set([...NO_LINE_START].map((c) => c.codePointAt(0)!));
+const NO_LINE_START_CODES = new Set([..."，。、：；！？）》」』】〕〉”’,.!?:;)]}%"].map((c) => c.codePointAt(0)!));
 
 /**
  * Breaks text into lines of at most `width` columns. Latin words stay whole
  * (a word longer than a line, such as a URL, gets a line of its own); a line
  * may break between any two CJK characters, but not before closing
  * punctuation.
+ *
+ * Units follow one another in the text with at most one space between them,
+ * so a line is a slice of the text from its first unit to its last: the
+ * loop keeps indices, not pieces (this runs on every paragraph of every
+ * newsletter of a build).
  */
 export function wrap(text: string, options: { width?: number; indent?: string; first?: string } = {}): string[] {
   const width = options.width ?? TEXT_WIDTH;
   const indent = options.indent ?? "";
   const first = options.first ?? "";
-  const units = splitUnits(text.replace(/\s+/gu, " ").trim());
+  const normalized = /\s\s|[^\S ]|^ | $/.test(text) ? text.replace(/\s+/gu, " ").trim() : text;
+  const units = splitUnits(normalized);
   const lines: string[] = [];
-  let line: Unit[] = [];
-  let lineWidth = displayWidth(first);
   const indentWidth = displayWidth(indent);
+  // The line being filled: its units (spaces included, as the count of the carry rule), its text span and width.
+  let count = 0;
+  let lineStart = 0;
+  let lineEnd = 0;
+  let lineWidth = displayWidth(first);
+  let lastStart = 0;
+  let lastWidth = 0;
   let pendingSpace = false;
-  const flush = () => {
-    lines.push((lines.length === 0 ? first : indent) + line.map((u) => u.text).join(""));
-    line = [];
+  const flush = (end: number) => {
+    lines.push(`${lines.length === 0 ? first : indent}${normalized.slice(lineStart, end)}`.trimEnd());
+    count = 0;
     lineWidth = indentWidth;
     pendingSpace = false;
   };
-  for (const unit of units) {
-    if (unit === SPACE) {
-      pendingSpace = line.length > 0;
+  for (let k = 0; k < units.starts.length; k++) {
+    const start = units.starts[k]!;
+    if (start < 0) {
+      pendingSpace = count > 0;
       continue;
     }
+    const unitWidth = units.widths[k]!;
     const spaceWidth = pendingSpace ? 1 : 0;
-    if (line.length > 0 && lineWidth + spaceWidth + unit.width > width) {
+    if (count > 0 && lineWidth + spaceWidth + unitWidth > width) {
       // Keep closing punctuation with the character before it.
-      const carried = !pendingSpace && NO_LINE_START.has(unit.text[0] ?? "") && line.length > 1 ? line.pop()! : undefined;
-      if (carried !== undefined) lineWidth -= carried.width;
-      flush();
-      if (carried !== undefined) {
-        line.push(carried);
-        lineWidth += carried.width;
+      const carry = !pendingSpace && NO_LINE_START_CODES.has(normalized.charCodeAt(start)) && count > 1;
+      if (carry) {
+        flush(lastStart);
+        lineStart = lastStart;
+        count = 1;
+        lineWidth += lastWidth;
+      } else {
+        flush(lineEnd);
+        lineStart = start;
       }
     } else if (pendingSpace) {
-      line.push(SPACE);
+      count += 1;
       lineWidth += 1;
+    } else if (count === 0) {
+      lineStart = start;
     }
     pendingSpace = false;
-    line.push(unit);
-    lineWidth += unit.width;
+    count += 1;
+    lineWidth += unitWidth;
+    lineEnd = units.ends[k]!;
+    lastStart = start;
+    lastWidth = unitWidth;
   }
-  if (line.length > 0 || lines.length === 0) flush();
-  return lines.map((l) => l.trimEnd());
+  if (count > 0 || lines.length === 0) flush(count > 0 ? lineEnd : lineStart);
+  return lines;
 }
 
-/** A piece of text that is never broken, with its width in columns (computed once). */
-interface Unit {
-  text: string;
-  width: number;
-}
-
-const SPACE: Unit = { text: " ", width: 1 };
-
-/** Words of narrow characters, single wide characters, and single spaces. */
-function splitUnits(text: string): Unit[] {
-  // By code unit and index, slicing each word once: building words a
-  // character at a time was most of the plain-text part's cost.
-  const units: Unit[] = [];
+/**
+ * Words of narrow characters, single wide characters, and single spaces, as
+ * parallel arrays: where each starts and ends in the text and its width in
+ * columns; a space has start -1.
+ */
+function splitUnits(text: string): { starts: number[]; ends: number[]; widths: number[] } {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const widths: number[] = [];
   let wordStart = -1;
   let wordWidth = 0;
   const endWord = (end: number) => {
-    if (wordStart >= 0) units.push({ text: text.slice(wordStart, end), width: wordWidth });
+    if (wordStart >= 0) {
+      starts.push(wordStart);
+      ends.push(end);
+      widths.push(wordWidth);
+    }
     wordStart = -1;
     wordWidth = 0;
   };
@@ -192,22 +212,37 @@ function splitUnits(text: string): Unit[] {
     const cp = text.codePointAt(i)!;
     const size = cp > 0xffff ? 2 : 1;
     const columns = codePointWidth(cp);
+    const last = starts.length - 1;
     if (cp === 0x20) {
       endWord(i);
-      units.push(SPACE);
+      starts.push(-1);
+      ends.push(-1);
+      widths.push(1);
     } else if (columns === 2) {
       endWord(i);
-      units.push({ text: text.slice(i, i + size), width: 2 });
-    } else if (wordStart < 0 && NO_LINE_START_CODES.has(cp) && units.length > 0 && units.at(-1) !== SPACE) {
+      starts.push(i);
+      ends.push(i + size);
+      widths.push(2);
+    } else if (wordStart < 0 && NO_LINE_START_CODES.has(cp) && last >= 0 && starts[last]! >= 0) {
       // Narrow punctuation right after a CJK character joins it: `模型,` stays together.
-      const last = units[units.length - 1]!;
-      units[units.length - 1] = { text: last.text + text.slice(i, i + size), width: last.width + columns };
+      ends[last] = i + size;
+      widths[last] = widths[last]! + columns;
     } else {
       if (wordStart < 0) wordStart = i;
       wordWidth += columns;
+      // The rest of a run of printable ASCII in one step: most of an English abstract.
+      let next = i + size;
+      while (next < text.length) {
+        const code = text.charCodeAt(next);
+        if (code <= 0x20 || code > 0x7e) break;
+        next += 1;
+      }
+      wordWidth += next - i - size;
+      i = next;
+      continue;
     }
     i += size;
   }
   endWord(text.length);
-  return units;
+  return { starts, ends, widths };
 }
