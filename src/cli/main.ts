@@ -107,7 +107,7 @@ function buildProgram(out: Output, status: CommandStatus): Command {
 
   program
     .command("start")
-    .description("the main job on the defaults (what `npm start` runs): check every issue, build every output, send the newest issue to the sample subscribers")
+    .description("the main job on the defaults (what `npm start` runs): build every output, checking each issue it reads, then send the newest issue to the sample subscribers")
     .addOption(issuesOption())
     .addOption(new Option("--out <dir>", "output folder").default("out"))
     .addOption(new Option("--subscribers <file>", "subscriber CSV imported before sending").default("subscribers.sample.csv"))

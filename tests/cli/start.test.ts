@@ -8,7 +8,7 @@ import { recordOutput } from "../support/recorder.js";
 
 /** `npm start` on a copy of the repository's issues, config and sample list, with every path absolute (no chdir). */
 describe("letterpress start (npm start)", () => {
-  it("checks, builds everything, sends the newest issue to the sample list once, and says so when run again", async () => {
+  it("builds everything, sends the newest issue to the sample list once, and says so when run again", async () => {
     const dir = await mkdtemp(join(tmpdir(), "letterpress-start-"));
     await cp(join(repoRoot, "issues"), join(dir, "issues"), { recursive: true });
     const config = JSON.parse(await readFile(join(repoRoot, "letterpress.config.json"), "utf8")) as Record<string, unknown>;
@@ -22,7 +22,7 @@ describe("letterpress start (npm start)", () => {
     for (const path of ["feed.xml", "atom.xml", "feed.json", "index.html", "issues/2020-12-01/index.html", "email/2020-12-01.html", "email/2020-12-01.txt"]) {
       await expect(readFile(join(dir, "out", path))).resolves.toBeDefined();
     }
-    expect(first.lines.join("\n")).toMatch(/3 issues, 17 entries, 0 warnings, 0 errors/u);
+    expect(first.lines.join("\n")).toMatch(/built 3 issues into .*: rendered 3 issues/u);
     expect(first.lines.join("\n")).toMatch(new RegExp(`sent ${sampleRows}, already sent before 0`, "u"));
 
     const second = recordOutput();
@@ -30,5 +30,21 @@ describe("letterpress start (npm start)", () => {
     expect(second.lines.join("\n")).toMatch(/rendered 0 issues \(3 unchanged\)/u);
     expect(second.lines.join("\n")).toMatch(/nothing new to send: every subscriber has issue 2020-12-01 already/u);
     expect((await readdir(join(dir, "mailbox"))).filter((n) => n.endsWith(".eml"))).toHaveLength(sampleRows);
+  });
+});
+
+describe("letterpress start with an issue that has errors", () => {
+  it("stops before out/ or any mailbox changes, with check's file:line messages", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "letterpress-start-"));
+    await cp(join(repoRoot, "issues"), join(dir, "issues"), { recursive: true });
+    await writeFile(join(dir, "issues", "2021-01-04.txt"), "1、[LG] A title\nAn Author\n[Somewhere]\nA body with no link at all.\n");
+    const config = JSON.parse(await readFile(join(repoRoot, "letterpress.config.json"), "utf8")) as Record<string, unknown>;
+    await writeFile(join(dir, "config.json"), JSON.stringify({ ...config, transport: `capture://${join(dir, "mailbox")}`, database: join(dir, "letterpress.db") }));
+    const out = recordOutput();
+    const argv = ["node", "letterpress", "start", "--issues", join(dir, "issues"), "--out", join(dir, "out"), "--subscribers", join(repoRoot, "subscribers.sample.csv"), "--config", join(dir, "config.json")];
+    expect(await main(argv, out)).toBe(1);
+    expect(out.lines.join("\n")).toMatch(/2021-01-04\.txt:\d+: .*no link/u);
+    await expect(readdir(join(dir, "mailbox"))).rejects.toThrow();
+    expect((await readdir(join(dir, "out")).catch(() => [])).filter((n) => !n.startsWith("."))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-import { readdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, readdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -79,6 +80,21 @@ describe("letterpress send (the command)", () => {
       const bad = recordOutput();
       expect(await main(["node", "letterpress", "send", "latest", "--issues", issuesDir, "--config", config, "--db", db, "--smtp", "ftp://x"], bad)).toBe(1);
       expect(bad.lines.join("\n")).toContain("transport: unknown transport");
+    });
+  });
+  it("does not send `latest` when the newest issue has errors, nor fall back to an older one", async () => {
+    await withTempDir(async (dir) => {
+      const config = await writeConfig(dir);
+      const issues = join(dir, "issues");
+      await cp(issuesDir, issues, { recursive: true });
+      await writeFile(join(issues, "2021-01-04.txt"), "1、[LG] A title\nAn Author\n[Somewhere]\nA body with no link at all.\n");
+      const mailbox = join(dir, "mailbox");
+      const out = recordOutput();
+      const args = ["node", "letterpress", "send", "latest", "--issues", issues, "--config", config, "--db", join(dir, "db.sqlite"), "--smtp", `capture://${mailbox}`, "--subscribers", sampleCsv];
+      expect(await main(args, out)).toBe(1);
+      expect(out.lines.join("\n")).toMatch(/2021-01-04\.txt has errors, so it is not sent/u);
+      expect(out.lines.join("\n")).toMatch(/2021-01-04\.txt:\d+: .*no link/u);
+      expect(existsSync(mailbox)).toBe(false);
     });
   });
 });

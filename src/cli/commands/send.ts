@@ -1,11 +1,12 @@
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Config } from "../../config/schema.js";
 import { createTransport } from "../../deliver/transport.js";
 import { resolveMessageSettings, type DkimKey } from "../../deliver/message.js";
 import { formatSummary, retryPolicy, sendIssue, type SendSummary } from "../../deliver/send.js";
 import { ConfigError, InputError } from "../../errors.js";
 import type { Issue } from "../../model/issue.js";
-import { loadIssues } from "../../parse/index.js";
+import { listDigests, listImages, parseDigestFile } from "../../parse/index.js";
 import { renderNewsletter } from "../../render/email.js";
 import { openDatabase } from "../../subscribers/store.js";
 import type { Output } from "../output.js";
@@ -32,16 +33,8 @@ export interface SendCommandOptions {
  */
 export async function runSend(options: SendCommandOptions): Promise<SendSummary> {
   const { config, out } = options;
-  const { issues, diagnostics } = await loadIssues(options.issuesDir);
-  const issue = pickIssue(issues, options.which);
-  if (!issue) {
-    const relevant = diagnostics.filter((d) => d.severity === "error" && (options.which === "latest" || d.where.file.includes(options.which)));
-    throw new InputError(
-      options.which === "latest" ? `no issue to send in ${options.issuesDir}` : `no issue dated ${options.which} in ${options.issuesDir} (or it has errors; \`letterpress check\` lists them)`,
-      relevant,
-    );
-  }
-  const content = await renderNewsletter(issue, issues, config);
+  const issue = await loadIssueToSend(options.issuesDir, options.which);
+  const content = await renderNewsletter(issue, [issue], config);
   const dkim = await readDkimKey(config);
   const settings = resolveMessageSettings(config, dkim);
 
@@ -71,10 +64,25 @@ export async function runSend(options: SendCommandOptions): Promise<SendSummary>
   }
 }
 
-function pickIssue(issues: readonly Issue[], which: string): Issue | undefined {
-  if (which === "latest") return [...issues].sort((a, b) => a.date.localeCompare(b.date)).at(-1);
-  if (!/^\d{4}-\d{2}-\d{2}$/u.test(which)) throw new InputError(`expected a date YYYY-MM-DD or \`latest\`, got ${JSON.stringify(which)}`);
-  return issues.find((i) => i.date === which);
+/**
+ * Reads only the issue to send (`latest`: the newest file), not the whole
+ * archive. An issue with errors is not sent, and `latest` does not fall
+ * back to an older issue: the editor is told what to fix.
+ */
+async function loadIssueToSend(issuesDir: string, which: string): Promise<Issue> {
+  if (which !== "latest" && !/^\d{4}-\d{2}-\d{2}$/u.test(which)) throw new InputError(`expected a date YYYY-MM-DD or \`latest\`, got ${JSON.stringify(which)}`);
+  const found = await listDigests(issuesDir);
+  const digest = which === "latest" ? found.digests.at(-1) : found.digests.find((d) => d.date === which);
+  if (!digest) {
+    const relevant = found.diagnostics.filter((d) => d.severity === "error" && (which === "latest" || d.where.file.includes(which)));
+    throw new InputError(
+      which === "latest" ? `no issue to send in ${issuesDir}` : `no issue dated ${which} in ${issuesDir} (or its file name is wrong; \`letterpress check\` lists the problems)`,
+      relevant,
+    );
+  }
+  const parsed = parseDigestFile(digest, found.folders.has(digest.date) ? listImages(join(issuesDir, digest.date)) : []);
+  if (!parsed.issue) throw new InputError(`${digest.file} has errors, so it is not sent: fix them first`, parsed.diagnostics.filter((d) => d.severity === "error"));
+  return parsed.issue;
 }
 
 async function readDkimKey(config: Config): Promise<DkimKey | undefined> {

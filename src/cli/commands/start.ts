@@ -4,7 +4,6 @@ import { loadConfig } from "../../config/load.js";
 import { DeliveryError } from "../../errors.js";
 import type { Output } from "../output.js";
 import { runBuild } from "./build.js";
-import { runCheck } from "./check.js";
 import { runSend } from "./send.js";
 
 export interface StartOptions {
@@ -16,18 +15,18 @@ export interface StartOptions {
 
 /**
  * What `npm start` runs: the editor's whole day on the built-in defaults.
- * Order: check every issue (stop on errors), build every output, then send
+ * Order: build every output (checking each issue; stop on errors), then send
  * the newest issue to the sample subscribers through the configured
  * transport (the capture mailbox by default). Run again, it renders and
  * sends nothing new, and says so.
  */
 export async function runStart(options: StartOptions, out: Output): Promise<number> {
   const config = await loadConfig({ file: options.configFile });
-  out.info("== check");
-  const checked = await runCheck(options.issues, out);
-  if (checked.errors > 0) return 1;
-
-  out.info("\n== build");
+  // The build checks every issue it reads (an error stops it before out/
+  // changes, with `check`'s messages) and repeats the warnings of those it
+  // did not need to read again: a separate `check` would parse the whole
+  // archive every day.
+  out.info("== build");
   await runBuild({ issues: options.issues, out: options.out, config }, out);
   const shown = (path: string) => relative(process.cwd(), resolve(path)) || ".";
   out.info(`archive: ${shown(`${options.out}/index.html`)} (open it in a browser, or run \`npx letterpress serve\`)`);
