@@ -9,6 +9,7 @@ import type { OutputFile } from "../render/output-file.js";
 import { contentKeys, type CatalogedIssue, type IssueCatalog, type SiteUnit } from "../render/site-unit.js";
 import { issuePath } from "../render/urls.js";
 import type { Output } from "../output.js";
+import { createProgress } from "../progress.js";
 import { loadCatalog, StaleRecordError, yearDetails, yearDetailsPath } from "./catalog.js";
 import { IssuesSnapshot } from "./fingerprint.js";
 import { manifestFile, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, type Manifest } from "./plan.js";
@@ -31,6 +32,9 @@ export interface BuildResult {
   /** Dates of the issues rendered this time; the others were unchanged. */
   rendered: string[];
 }
+
+/** From this many issues to render, the build shows its progress: a large first build takes a while. */
+const PROGRESS_FROM = 100;
 
 /** The whole-site renderers: each makes its output as units the build can skip when their inputs are unchanged. */
 const siteRenderers: ((catalog: IssueCatalog, config: Config) => SiteUnit[])[] = [feedUnits, archiveUnits];
@@ -85,6 +89,7 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
     config,
     ...(previous?.siteKey === site ? { previous: { issues: previous.issues, outDir } } : {}),
     distrusted,
+    out: options.out,
   });
   if (diagnostics.some((d) => d.severity === "error")) {
     throw new InputError("the build stopped: fix the errors above (`letterpress check` lists them); out/ was left as it was", diagnostics);
@@ -104,12 +109,15 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
   try {
     const dates = [...records.keys()];
     for (const date of plan.render) for (const image of records.get(date)!.images) stage.add(readImage(options.issuesDir, date, image.name));
+    const progress = plan.render.length >= PROGRESS_FROM ? createProgress(options.out, plan.render.length, "rendered") : undefined;
     const rendered = await renderIssues(
       plan.render.map((date) => catalog.load(date)),
       neighbourhood(plan.render, dates).map((date) => catalog.load(date)),
       config,
       { dir: stage.dir, add: (file) => stage.add(file), adopt: (paths) => stage.adopt(paths) },
+      progress?.update,
     );
+    progress?.finish();
     for (const { date, files, notices: said } of rendered) {
       notices.push(...said);
       const record = records.get(date)!;

@@ -7,6 +7,8 @@ import type { Issue } from "../model/issue.js";
 import { imagesAmong, listDigests, parseDigestFile, type DigestFile } from "../parse/index.js";
 import { archiveListing, type ArchiveDetails, type ArchiveSummary } from "../render/archive.js";
 import type { CatalogedIssue, IssueCatalog } from "../render/site-unit.js";
+import type { Output } from "../output.js";
+import { createProgress } from "../progress.js";
 import type { IssuesSnapshot } from "./fingerprint.js";
 
 /**
@@ -63,7 +65,12 @@ export interface CatalogInputs {
   previous?: { issues: Readonly<Record<string, IssueRecord>>; outDir: string };
   /** Dates whose records are not to be trusted: their files are read again. */
   distrusted?: ReadonlySet<string>;
+  /** Where to show progress when many files are to be read. */
+  out?: Output;
 }
+
+/** From this many files to read, the catalog shows its progress. */
+const PROGRESS_FROM = 100;
 
 /** An issue's file no longer has the bytes its record was made from, though its size and time are unchanged. */
 export class StaleRecordError extends Error {
@@ -82,30 +89,40 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
   const details = new Map<string, ArchiveDetails>();
   const digests = new Map<string, { digest: DigestFile; imageFiles: string[] }>();
 
+  const unchanged = (digest: DigestFile, earlier: IssueRecord | undefined): earlier is IssueRecord => {
+    const { size, mtimeMs } = snapshot.stat(digest.name);
+    return earlier !== undefined && earlier.source.name === digest.name && earlier.source.size === size && earlier.source.mtimeMs === mtimeMs;
+  };
+  const earlierOf = (date: string) => (inputs.distrusted?.has(date) ? undefined : inputs.previous?.issues[date]);
+  const toRead = found.digests.filter((digest) => !unchanged(digest, earlierOf(digest.date))).length;
+  const progress = inputs.out && toRead >= PROGRESS_FROM ? createProgress(inputs.out, toRead, "read") : undefined;
+
   for (const digest of found.digests) {
     const imageFiles = found.folders.has(digest.date) ? imagesAmong(snapshot.list(digest.date)) : [];
-    const { size, mtimeMs } = snapshot.stat(digest.name);
-    const earlier = inputs.distrusted?.has(digest.date) ? undefined : inputs.previous?.issues[digest.date];
+    const earlier = earlierOf(digest.date);
     const images = imageFiles.map((name) => fileRecord(snapshot, `${digest.date}/${name}`, name, earlier?.images.find((i) => i.name === name)));
-    if (earlier && earlier.source.name === digest.name && earlier.source.size === size && earlier.source.mtimeMs === mtimeMs) {
+    digests.set(digest.date, { digest, imageFiles });
+    if (unchanged(digest, earlier)) {
       records.set(digest.date, { ...earlier, images });
       diagnostics.push(...earlier.warnings);
-    } else {
-      const parsed = parseDigestFile(digest, imageFiles);
-      diagnostics.push(...parsed.diagnostics);
-      if (!parsed.issue) continue;
-      const listing = archiveListing(parsed.issue, config);
-      loaded.set(digest.date, parsed.issue);
-      details.set(digest.date, listing.details);
-      records.set(digest.date, {
-        source: { name: digest.name, size, mtimeMs, sha256: parsed.sha256 },
-        images,
-        warnings: parsed.diagnostics.filter((d) => d.severity === "warning"),
-        summary: listing.summary,
-      });
+      continue;
     }
-    digests.set(digest.date, { digest, imageFiles });
+    const parsed = parseDigestFile(digest, imageFiles);
+    progress?.advance();
+    diagnostics.push(...parsed.diagnostics);
+    if (!parsed.issue) continue;
+    const listing = archiveListing(parsed.issue, config);
+    loaded.set(digest.date, parsed.issue);
+    details.set(digest.date, listing.details);
+    const { size, mtimeMs } = snapshot.stat(digest.name);
+    records.set(digest.date, {
+      source: { name: digest.name, size, mtimeMs, sha256: parsed.sha256 },
+      images,
+      warnings: parsed.diagnostics.filter((d) => d.severity === "warning"),
+      summary: listing.summary,
+    });
   }
+  progress?.finish();
 
   const issues: CatalogedIssue[] = [...records].map(([date, record]) => ({ date, contentKey: contentKey(record), summary: record.summary }));
   const keys = new Map(issues.map((issue) => [issue.date, issue.contentKey]));

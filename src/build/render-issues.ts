@@ -47,6 +47,8 @@ const PARALLEL_FROM = 64;
 
 export interface WorkerTask {
   stagingDir: string;
+  /** One shared counter the worker adds each rendered issue to, for the build's progress. */
+  rendered: Int32Array;
   config: Config;
   /** The issues to render and their neighbours, oldest first. */
   context: Issue[];
@@ -67,19 +69,31 @@ export async function renderIssues(
   context: readonly Issue[],
   config: Config,
   staging: { dir: string; add: (file: OutputFile) => void; adopt: (paths: readonly string[]) => void },
+  progress?: (done: number) => void,
 ): Promise<RenderedIssue[]> {
   const useWorker = toRender.length >= PARALLEL_FROM && availableParallelism() > 1 && workerEntry() !== undefined;
   // The worker takes the newer half, which this thread would reach last.
   const split = useWorker ? Math.floor(toRender.length / 2) : toRender.length;
   const mine = toRender.slice(0, split);
   const theirs = toRender.slice(split);
-  const fromWorker = theirs.length > 0 ? renderOnWorker(theirs, context, config, staging.dir) : Promise.resolve([]);
+  // Shared memory: this thread renders without yielding, so a message from the worker would wait until the end.
+  const renderedThere = new Int32Array(new SharedArrayBuffer(4));
+  const fromWorker = theirs.length > 0 ? renderOnWorker(theirs, context, config, staging.dir, renderedThere) : Promise.resolve([]);
   fromWorker.catch(() => undefined);
   const here: RenderedIssue[] = [];
-  for (const issue of mine) here.push(await renderIssue(issue, context, config, staging.add));
-  const there = await fromWorker;
-  for (const rendered of there) staging.adopt(rendered.files);
-  return [...here, ...there];
+  for (const issue of mine) {
+    here.push(await renderIssue(issue, context, config, staging.add));
+    progress?.(here.length + Atomics.load(renderedThere, 0));
+  }
+  const polling = progress ? setInterval(() => progress(here.length + Atomics.load(renderedThere, 0)), 200) : undefined;
+  try {
+    const there = await fromWorker;
+    for (const rendered of there) staging.adopt(rendered.files);
+    progress?.(here.length + there.length);
+    return [...here, ...there];
+  } finally {
+    clearInterval(polling);
+  }
 }
 
 /** The dates in `some` and each one's previous and next in `all` (both oldest first): all a web page's pager needs. */
@@ -100,10 +114,10 @@ function workerEntry(): URL | undefined {
   return import.meta.url.endsWith(".js") ? url : undefined;
 }
 
-function renderOnWorker(toRender: readonly Issue[], context: readonly Issue[], config: Config, stagingDir: string): Promise<RenderedIssue[]> {
+function renderOnWorker(toRender: readonly Issue[], context: readonly Issue[], config: Config, stagingDir: string, rendered: Int32Array): Promise<RenderedIssue[]> {
   const dates = toRender.map((i) => i.date);
   const neighbours = new Set(neighbourhood(dates, context.map((i) => i.date)));
-  const task: WorkerTask = { stagingDir, config, context: context.filter((i) => neighbours.has(i.date)), dates };
+  const task: WorkerTask = { stagingDir, rendered, config, context: context.filter((i) => neighbours.has(i.date)), dates };
   return new Promise((done, fail) => {
     const worker = new Worker(workerEntry()!, { workerData: task });
     let result: RenderedIssue[] | undefined;

@@ -12,7 +12,10 @@ const stage = OutputStage.attach(task.stagingDir);
 try {
   const byDate = new Map(task.context.map((issue) => [issue.date, issue]));
   const rendered: RenderedIssue[] = [];
-  for (const date of task.dates) rendered.push(await renderIssue(byDate.get(date)!, task.context, task.config, (file) => stage.add(file)));
+  for (const date of task.dates) {
+    rendered.push(await renderIssue(byDate.get(date)!, task.context, task.config, (file) => stage.add(file)));
+    Atomics.add(task.rendered, 0, 1);
+  }
   parentPort!.postMessage({ ok: true, rendered });
 } catch (error) {
   parentPort!.postMessage({ ok: false, error });
