@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Config } from "../config/schema.js";
 import { InputError, type Diagnostic } from "../errors.js";
 import { archiveUnits } from "../render/archive.js";
-import { readTemplateSources } from "../render/email.js";
+import { forgetCompiledTemplates, readTemplateSources } from "../render/email.js";
 import { feedUnits } from "../render/feeds.js";
 import type { OutputFile } from "../render/output-file.js";
 import { contentKeys, type CatalogedIssue, type IssueCatalog, type SiteUnit } from "../render/site-unit.js";
@@ -29,7 +29,7 @@ export interface BuildResult {
   files: string[];
   /** Warnings found while reading the issues; the build went ahead. */
   warnings: Diagnostic[];
-  /** Dates of the issues rendered this time; the others were unchanged. */
+  /** Dates of the issues some of whose files were made this time; the others were unchanged. */
   rendered: string[];
 }
 
@@ -48,13 +48,14 @@ const siteRenderers: ((catalog: IssueCatalog, config: Config) => SiteUnit[])[] =
  */
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { config, outDir } = options;
+  forgetCompiledTemplates();
   const templates = await readTemplateSources(config.templates);
   const snapshot = new IssuesSnapshot(options.issuesDir);
   const inputs = snapshot.fingerprint({ renderer: RENDERER_VERSION, templates, config });
   const previous = await readManifest(outDir);
   const output = new OutputListing(outDir);
   if (previous?.inputs === inputs && output.allExist(recordedFiles(previous))) {
-    for (const notice of Object.values(previous.issues).flatMap((i) => i.notices)) options.out.warn(notice);
+    for (const notice of Object.values(previous.issues).flatMap((i) => Object.values(i.outputs).flatMap((o) => o.notices))) options.out.warn(notice);
     return { issueCount: previous.issueCount ?? 0, files: [], warnings: previous.warnings ?? [], rendered: [] };
   }
 
@@ -101,29 +102,38 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
   const manifest: Manifest = { version: RENDERER_VERSION, inputs, issueCount: records.size, warnings, siteKey: site, issues: {}, site: {} };
   // Said once the build has succeeded: a build that goes round again would say them twice.
   const notices: string[] = [];
-  for (const { date, recorded } of plan.keep) {
-    manifest.issues[date] = { ...recorded, ...records.get(date)! };
-    notices.push(...recorded.notices);
+  for (const [date, kept] of plan.keep) {
+    manifest.issues[date] = { ...records.get(date)!, outputs: { ...kept } };
+    notices.push(...Object.values(kept).flatMap((output) => output.notices));
   }
   const stage = OutputStage.open(outDir);
   try {
     const dates = [...records.keys()];
-    for (const date of plan.render) for (const image of records.get(date)!.images) stage.add(readImage(options.issuesDir, date, image.name));
-    const progress = plan.render.length >= PROGRESS_FROM ? createProgress(options.out, plan.render.length, "rendered") : undefined;
+    const made = (date: string, name: string, files: string[], said: string[]) => {
+      manifest.issues[date]!.outputs[name] = { key: plan.keys.get(date)![name]!, files, notices: said };
+      notices.push(...said);
+    };
+    for (const { date, outputs } of plan.make) {
+      if (!outputs.includes("images")) continue;
+      // The images are published with the web page, so the email's absolute image URLs resolve.
+      const images = records.get(date)!.images.map((image) => readImage(options.issuesDir, date, image.name));
+      for (const image of images) stage.add(image);
+      made(date, "images", images.map((image) => image.path), []);
+    }
+    const jobs = plan.make.map(({ date, outputs }) => ({ date, renderers: outputs.filter((name) => name !== "images") })).filter((job) => job.renderers.length > 0);
+    const progress = jobs.length >= PROGRESS_FROM ? createProgress(options.out, jobs.length, "rendered") : undefined;
     const rendered = await renderIssues(
-      plan.render.map((date) => catalog.load(date)),
-      neighbourhood(plan.render, dates).map((date) => catalog.load(date)),
+      jobs,
+      neighbourhood(
+        jobs.map((job) => job.date),
+        dates,
+      ).map((date) => catalog.load(date)),
       config,
       { dir: stage.dir, add: (file) => stage.add(file), adopt: (paths) => stage.adopt(paths) },
       progress?.update,
     );
     progress?.finish();
-    for (const { date, files, notices: said } of rendered) {
-      notices.push(...said);
-      const record = records.get(date)!;
-      const own = [...record.images.map((image) => `${issuePath(date)}${image.name}`), ...files];
-      manifest.issues[date] = { ...record, hash: plan.hashes.get(date)!, files: own, notices: said };
-    }
+    for (const { date, outputs } of rendered) for (const [name, output] of Object.entries(outputs)) made(date, name, output.files, output.notices);
     for (const { unit, key, recorded } of units) {
       if (recorded) {
         manifest.site[unit.id] = recorded;
@@ -141,10 +151,10 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
     stage.discard();
     throw err;
   }
-  const made = new Set(recordedFiles(manifest));
-  const { written } = stage.commit({ remove: recordedFiles(previous).filter((f) => !made.has(f)) });
+  const current = new Set(recordedFiles(manifest));
+  const { written } = stage.commit({ remove: recordedFiles(previous).filter((f) => !current.has(f)) });
   for (const notice of notices) options.out.warn(notice);
-  return { issueCount: records.size, files: written, warnings, rendered: plan.render };
+  return { issueCount: records.size, files: written, warnings, rendered: plan.make.map((m) => m.date) };
 }
 
 /** The archive details of each year, kept for the next build (`catalog.ts`): remade with the year's issues. */

@@ -7,6 +7,7 @@ import type { Diagnostic } from "../errors.js";
 import type { OutputFile } from "../render/output-file.js";
 import type { SiteUnit } from "../render/site-unit.js";
 import type { IssueRecord } from "./catalog.js";
+import { ISSUE_RENDERERS } from "./render-issues.js";
 
 /**
  * What changed since the last build. Each issue's outputs depend on its
@@ -23,7 +24,7 @@ import type { IssueRecord } from "./catalog.js";
 export const MANIFEST_PATH = ".letterpress/manifest.json";
 
 /** Bump when a renderer's output changes for the same input. */
-export const RENDERER_VERSION = 3;
+export const RENDERER_VERSION = 4;
 
 export interface Manifest {
   version: number;
@@ -41,9 +42,14 @@ export interface Manifest {
 }
 
 export interface ManifestIssue extends IssueRecord {
-  hash: string;
+  /** By output (`images`, and each issue renderer: `email`, `page`): what it was made from, its files, what the build said. */
+  outputs: Record<string, ManifestOutput>;
+}
+
+export interface ManifestOutput {
+  key: string;
   files: string[];
-  /** What the build said when it rendered the issue (shortened abstracts), said again when it is skipped. */
+  /** What the build said when it made them (shortened abstracts), said again while they are kept. */
   notices: string[];
 }
 
@@ -53,11 +59,12 @@ export interface ManifestUnit {
 }
 
 export interface BuildPlan {
-  /** Dates of the issues to render, oldest first. */
-  render: string[];
-  /** Issues left as they are in `out/`, with what the last build recorded. */
-  keep: { date: string; recorded: ManifestIssue }[];
-  hashes: Map<string, string>;
+  /** For each issue with something to make, oldest first: which outputs (`images`, `email`, `page`). */
+  make: { date: string; outputs: string[] }[];
+  /** Each issue's outputs as the last build left them in `out/`, for those not made again. */
+  keep: Map<string, Record<string, ManifestOutput>>;
+  /** The key of each output of each issue, by date. */
+  keys: Map<string, Record<string, string>>;
 }
 
 export interface PlanInputs {
@@ -75,26 +82,44 @@ export function siteKey(config: Config): string {
   return hashOf({ renderer: RENDERER_VERSION, config });
 }
 
+/**
+ * The outputs of each issue and what each depends on: its images (copied
+ * with its web page) on their bytes; the newsletter on the issue and the
+ * templates; the web page on the issue and its neighbours (the
+ * previous/next links). Editing a template makes every newsletter again
+ * and no page; a new issue makes its neighbours' pages again and not their
+ * newsletters.
+ */
 export function planBuild(inputs: PlanInputs): BuildPlan {
   const { previous } = inputs;
-  const shared = hashOf({ renderer: RENDERER_VERSION, templates: inputs.templates, config: inputs.config });
-  const hashes = new Map<string, string>();
-  const plan: BuildPlan = { render: [], keep: [], hashes };
+  const shared = hashOf({ renderer: RENDERER_VERSION, config: inputs.config });
+  const templates = hashOf(inputs.templates);
+  const plan: BuildPlan = { make: [], keep: new Map(), keys: new Map() };
   const dates = [...inputs.records.keys()];
   for (const [i, date] of dates.entries()) {
     const record = inputs.records.get(date)!;
-    const hash = hashOf({
-      shared,
-      source: record.source.sha256,
-      file: record.source.name,
-      images: record.images.map((image) => ({ name: image.name, sha256: image.sha256 })),
-      previous: dates[i - 1] ?? null,
-      next: dates[i + 1] ?? null,
-    });
-    hashes.set(date, hash);
-    const recorded = previous?.issues[date];
-    if (recorded && recorded.hash === hash && inputs.output.allExist(recorded.files)) plan.keep.push({ date, recorded });
-    else plan.render.push(date);
+    const issue = { shared, source: record.source.sha256, file: record.source.name, images: record.images.map((image) => image.name) };
+    const keys: Record<string, string> = {
+      images: hashOf(record.images.map((image) => [image.name, image.sha256])),
+    };
+    for (const renderer of ISSUE_RENDERERS) {
+      keys[renderer.name] = hashOf({
+        issue,
+        ...(renderer.dependsOn.templates ? { templates } : {}),
+        ...(renderer.dependsOn.neighbours ? { previous: dates[i - 1] ?? null, next: dates[i + 1] ?? null } : {}),
+      });
+    }
+    plan.keys.set(date, keys);
+    const recorded = previous?.issues[date]?.outputs ?? {};
+    const kept: Record<string, ManifestOutput> = {};
+    const outputs: string[] = [];
+    for (const [name, key] of Object.entries(keys)) {
+      const earlier = recorded[name];
+      if (earlier && earlier.key === key && inputs.output.allExist(earlier.files)) kept[name] = earlier;
+      else outputs.push(name);
+    }
+    plan.keep.set(date, kept);
+    if (outputs.length > 0) plan.make.push({ date, outputs });
   }
   return plan;
 }
@@ -111,7 +136,7 @@ export function planUnits(units: readonly SiteUnit[], site: string, output: Outp
 /** Every file the last build recorded, to find those this build no longer makes. */
 export function recordedFiles(manifest: Manifest | undefined): string[] {
   if (!manifest) return [];
-  return [...Object.values(manifest.issues), ...Object.values(manifest.site)].flatMap((i) => i.files);
+  return [...Object.values(manifest.issues).flatMap((issue) => Object.values(issue.outputs)), ...Object.values(manifest.site)].flatMap((o) => o.files);
 }
 
 export function manifestFile(manifest: Manifest): OutputFile {

@@ -6,8 +6,14 @@ import { renderEmailFiles } from "../render/email.js";
 import { renderIssuePage } from "../render/issue-page.js";
 import type { OutputFile } from "../render/output-file.js";
 
-/** A renderer of one issue's own files; skipped when the issue has not changed (see `plan.ts`). */
-export type IssueRenderer = (issue: Issue, issues: readonly Issue[], config: Config) => IssueRendering | Promise<IssueRendering>;
+/** A renderer of one issue's own files; skipped when nothing it depends on has changed (see `plan.ts`). */
+export interface IssueRenderer {
+  /** Its name in the manifest. */
+  name: string;
+  /** What its files depend on besides the issue itself and the configuration. */
+  dependsOn: { templates: boolean; neighbours: boolean };
+  render(issue: Issue, context: readonly Issue[], config: Config): IssueRendering | Promise<IssueRendering>;
+}
 
 export interface IssueRendering {
   files: OutputFile[];
@@ -15,31 +21,37 @@ export interface IssueRendering {
   notices?: string[];
 }
 
-const issueRenderers: IssueRenderer[] = [renderEmailFiles, (issue, issues, config) => ({ files: [renderIssuePage(issue, issues, config)] })];
+/** The newsletter is made from the templates; the web page links to the previous and next issues. */
+export const ISSUE_RENDERERS: readonly IssueRenderer[] = [
+  { name: "email", dependsOn: { templates: true, neighbours: false }, render: renderEmailFiles },
+  { name: "page", dependsOn: { templates: false, neighbours: true }, render: (issue, context, config) => ({ files: [renderIssuePage(issue, context, config)] }) },
+];
 
-/** What one issue's rendering left in the staging folder. */
+/** One issue and which of its renderers to run. */
+export interface IssueJob {
+  date: string;
+  renderers: string[];
+}
+
+/** What one issue's renderers left in the staging folder, by renderer. */
 export interface RenderedIssue {
   date: string;
-  files: string[];
-  notices: string[];
+  outputs: Record<string, { files: string[]; notices: string[] }>;
 }
 
 /**
- * Renders one issue's files, handing each to `stage` as soon as it is made.
- * `context` holds the issue's neighbours, for the previous/next links.
+ * Runs the named renderers of one issue, handing each file to `stage` as
+ * soon as it is made. `context` holds the issue's neighbours, for the
+ * previous/next links.
  */
-export async function renderIssue(issue: Issue, context: readonly Issue[], config: Config, stage: (file: OutputFile) => void): Promise<RenderedIssue> {
-  const files: string[] = [];
-  const notices: string[] = [];
-  for (const render of issueRenderers) {
-    const rendering = await render(issue, context, config);
-    for (const file of rendering.files) {
-      stage(file);
-      files.push(file.path);
-    }
-    notices.push(...(rendering.notices ?? []));
+export async function renderIssue(issue: Issue, renderers: readonly string[], context: readonly Issue[], config: Config, stage: (file: OutputFile) => void): Promise<RenderedIssue> {
+  const outputs: RenderedIssue["outputs"] = {};
+  for (const renderer of ISSUE_RENDERERS.filter((r) => renderers.includes(r.name))) {
+    const rendering = await renderer.render(issue, context, config);
+    for (const file of rendering.files) stage(file);
+    outputs[renderer.name] = { files: rendering.files.map((f) => f.path), notices: rendering.notices ?? [] };
   }
-  return { date: issue.date, files, notices };
+  return { date: issue.date, outputs };
 }
 
 /** Below this many issues to render, a worker's start-up costs more than it saves. */
@@ -52,7 +64,7 @@ export interface WorkerTask {
   config: Config;
   /** The issues to render and their neighbours, oldest first. */
   context: Issue[];
-  dates: string[];
+  jobs: IssueJob[];
 }
 
 /**
@@ -65,30 +77,31 @@ export interface WorkerTask {
  * order.
  */
 export async function renderIssues(
-  toRender: readonly Issue[],
+  jobs: readonly IssueJob[],
   context: readonly Issue[],
   config: Config,
   staging: { dir: string; add: (file: OutputFile) => void; adopt: (paths: readonly string[]) => void },
   progress?: (done: number) => void,
 ): Promise<RenderedIssue[]> {
-  const useWorker = toRender.length >= PARALLEL_FROM && availableParallelism() > 1 && workerEntry() !== undefined;
+  const useWorker = jobs.length >= PARALLEL_FROM && availableParallelism() > 1 && workerEntry() !== undefined;
   // The worker takes the newer half, which this thread would reach last.
-  const split = useWorker ? Math.floor(toRender.length / 2) : toRender.length;
-  const mine = toRender.slice(0, split);
-  const theirs = toRender.slice(split);
+  const split = useWorker ? Math.floor(jobs.length / 2) : jobs.length;
+  const mine = jobs.slice(0, split);
+  const theirs = jobs.slice(split);
   // Shared memory: this thread renders without yielding, so a message from the worker would wait until the end.
   const renderedThere = new Int32Array(new SharedArrayBuffer(4));
   const fromWorker = theirs.length > 0 ? renderOnWorker(theirs, context, config, staging.dir, renderedThere) : Promise.resolve([]);
   fromWorker.catch(() => undefined);
+  const byDate = new Map(context.map((issue) => [issue.date, issue]));
   const here: RenderedIssue[] = [];
-  for (const issue of mine) {
-    here.push(await renderIssue(issue, context, config, staging.add));
+  for (const job of mine) {
+    here.push(await renderIssue(byDate.get(job.date)!, job.renderers, context, config, staging.add));
     progress?.(here.length + Atomics.load(renderedThere, 0));
   }
   const polling = progress ? setInterval(() => progress(here.length + Atomics.load(renderedThere, 0)), 200) : undefined;
   try {
     const there = await fromWorker;
-    for (const rendered of there) staging.adopt(rendered.files);
+    for (const rendered of there) for (const output of Object.values(rendered.outputs)) staging.adopt(output.files);
     progress?.(here.length + there.length);
     return [...here, ...there];
   } finally {
@@ -114,10 +127,9 @@ function workerEntry(): URL | undefined {
   return import.meta.url.endsWith(".js") ? url : undefined;
 }
 
-function renderOnWorker(toRender: readonly Issue[], context: readonly Issue[], config: Config, stagingDir: string, rendered: Int32Array): Promise<RenderedIssue[]> {
-  const dates = toRender.map((i) => i.date);
-  const neighbours = new Set(neighbourhood(dates, context.map((i) => i.date)));
-  const task: WorkerTask = { stagingDir, rendered, config, context: context.filter((i) => neighbours.has(i.date)), dates };
+function renderOnWorker(jobs: readonly IssueJob[], context: readonly Issue[], config: Config, stagingDir: string, rendered: Int32Array): Promise<RenderedIssue[]> {
+  const neighbours = new Set(neighbourhood(jobs.map((job) => job.date), context.map((i) => i.date)));
+  const task: WorkerTask = { stagingDir, rendered, config, context: context.filter((i) => neighbours.has(i.date)), jobs: [...jobs] };
   return new Promise((done, fail) => {
     const worker = new Worker(workerEntry()!, { workerData: task });
     let result: RenderedIssue[] | undefined;

@@ -12,8 +12,8 @@ const stage = OutputStage.attach(task.stagingDir);
 try {
   const byDate = new Map(task.context.map((issue) => [issue.date, issue]));
   const rendered: RenderedIssue[] = [];
-  for (const date of task.dates) {
-    rendered.push(await renderIssue(byDate.get(date)!, task.context, task.config, (file) => stage.add(file)));
+  for (const job of task.jobs) {
+    rendered.push(await renderIssue(byDate.get(job.date)!, job.renderers, task.context, task.config, (file) => stage.add(file)));
     Atomics.add(task.rendered, 0, 1);
   }
   parentPort!.postMessage({ ok: true, rendered });

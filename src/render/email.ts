@@ -235,6 +235,15 @@ function fillDiagnostic(cause: unknown, sources: readonly { file: string; text: 
 
 const compiledTemplates = new Map<string, Promise<NewsletterTemplate>>();
 
+/**
+ * Forgets the templates compiled so far in this process: a build calls it
+ * first, so a template edited since the last build in the same process
+ * (tests, a long-running preview) is compiled again.
+ */
+export function forgetCompiledTemplates(): void {
+  compiledTemplates.clear();
+}
+
 /** The compiled template for a templates folder, compiled on first use. */
 export function loadNewsletterTemplate(templatesDir: string): Promise<NewsletterTemplate> {
   const key = resolve(templatesDir);

@@ -89,18 +89,33 @@ describe("incremental build", () => {
     expect(await readFile(join(outDir, "issues/2020-11-02/index.html"), "utf8")).toContain('href="../2020-11-15/index.html"');
   });
 
-  it("renders everything again when the templates change", async () => {
+  it("makes every newsletter again when the templates change, and no web page", async () => {
     const { issuesDir, outDir } = await workspace();
     await buildSite({ issuesDir, outDir, config, out: recorder() });
     const previous = await readManifest(outDir);
     const { records } = await loadCatalog({ snapshot: new IssuesSnapshot(issuesDir), config, ...(previous ? { previous: { issues: previous.issues, outDir } } : {}) });
     const templates = await readTemplateSources();
     const unchanged = planBuild({ output: new OutputListing(outDir), records, templates, config, previous });
-    expect(unchanged.render).toEqual([]);
-    expect(unchanged.keep).toHaveLength(3);
+    expect(unchanged.make).toEqual([]);
+    expect([...unchanged.keep.values()].map((kept) => Object.keys(kept).sort())).toEqual(Array(3).fill(["email", "images", "page"]));
     const edited = templates.map((t, i) => (i === 0 ? { ...t, text: `${t.text}\n` } : t));
     const changed = planBuild({ output: new OutputListing(outDir), records, templates: edited, config, previous });
-    expect(changed.render).toEqual(["2020-10-30", "2020-11-02", "2020-12-01"]);
+    expect(changed.make).toEqual(["2020-10-30", "2020-11-02", "2020-12-01"].map((date) => ({ date, outputs: ["email"] })));
+  });
+
+  it("after a template edit, writes the newsletters again and leaves the pages and feeds as they were", async () => {
+    const { issuesDir, outDir } = await workspace();
+    const templates = join(issuesDir, "..", "templates");
+    await cp(join(sampleIssuesDir, "..", "templates"), templates, { recursive: true });
+    const withTemplates = { ...config, templates };
+    await buildSite({ issuesDir, outDir, config: withTemplates, out: recorder() });
+    const footer = join(templates, "partials", "footer.mjml");
+    await writeFile(footer, (await readFile(footer, "utf8")).replace("View in browser", "Read in a browser"));
+    const after = await buildSite({ issuesDir, outDir, config: withTemplates, out: recorder() });
+    // The HTML parts change; the plain-text parts, made from the model, do not, so they are not written.
+    expect(after.files.filter((f) => f.startsWith("email/")).sort()).toEqual(["email/2020-10-30.html", "email/2020-11-02.html", "email/2020-12-01.html"]);
+    expect(await readFile(join(outDir, "email/2020-12-01.html"), "utf8")).toContain("Read in a browser");
+    expect(after.files.filter((f) => !f.startsWith("email/"))).toEqual([".letterpress/manifest.json"]);
   });
 
   it("gives the same files after out/ is deleted and rebuilt", async () => {
