@@ -226,7 +226,6 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
 
   const deliver = async (job: Job) => {
     const { subscriber } = job;
-    const messageId = messageIdFor(settings, issue, subscriber.email);
     let uncertain = job.resend;
     if (job.resend) summary.resent++;
     for (let attempt = 1; ; attempt++) {
@@ -237,7 +236,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       await takeSlot();
       const message = await template.compose(subscriber);
       // Committed before the message is handed over (in a group commit with other begins).
-      await commits.begin(issue, subscriber.email, messageId);
+      await commits.begin(issue, subscriber.email, message.messageId);
       try {
         const receipt = await transport.send(message);
         commits.markSent(issue, subscriber.email, receipt.response);

@@ -5,7 +5,7 @@ import MimeNode from "nodemailer/lib/mime-node";
 import { foldLines } from "nodemailer/lib/mime-funcs";
 import * as qp from "nodemailer/lib/qp";
 import { fillUnsubscribeUrl, type NewsletterContent } from "../render/newsletter.js";
-import { DKIM_SIGNED_HEADERS, mailHeaders, messageIdFor, unsubscribeUrlFor, type MessageSettings, type Recipient } from "./message.js";
+import { DKIM_SIGNED_HEADERS, mailHeaders, messageIdFor, unsubscribeUrlWriter, type MessageSettings, type Recipient } from "./message.js";
 import type { OutgoingMessage } from "./transport.js";
 
 /**
@@ -85,7 +85,8 @@ function pickTransfer(contentType: string, content: string): Transfer {
 /** One part: the bytes around each URL, and the encoded bytes before the first that never change. */
 class PartSlot {
   private readonly pieces: Buffer[];
-  private fixedEncoded = "";
+  /** The encoded bytes before the cut, latin1 (every encoding here writes ASCII, or bytes as they are). */
+  private fixedEncoded: Buffer = Buffer.alloc(0);
   private fixedBytes = 0;
 
   constructor(
@@ -104,8 +105,8 @@ class PartSlot {
     const fits = (cut: number) => {
       this.fixedBytes = cut;
       // Base64 lines end where the next begins; quoted-printable and 7bit cuts follow a line break, already encoded.
-      this.fixedEncoded = cut === 0 ? "" : encodePart(transfer, head.subarray(0, cut)) + (transfer === "base64" ? "\r\n" : "");
-      return probes.every((url, i) => this.encode(url) === wholes[i]);
+      this.fixedEncoded = Buffer.from(cut === 0 ? "" : encodePart(transfer, head.subarray(0, cut)) + (transfer === "base64" ? "\r\n" : ""), "latin1");
+      return probes.every((url, i) => Buffer.concat(this.encode(url)).toString("latin1") === wholes[i]);
     };
     if (transfer === "base64") {
       // Whole 57-byte groups: one 76-character line each (RFC 2045 §6.8).
@@ -128,8 +129,9 @@ class PartSlot {
     return Buffer.concat(parts);
   }
 
-  encode(url: string): string {
-    return this.fixedEncoded + encodePart(this.transfer, this.join(this.escape(url), this.fixedBytes));
+  /** The part's body for this URL: the bytes encoded once, then those encoded now (from the cut on). */
+  encode(url: string): [Buffer, Buffer] {
+    return [this.fixedEncoded, Buffer.from(encodePart(this.transfer, this.join(this.escape(url), this.fixedBytes)), "latin1")];
   }
 }
 
@@ -183,6 +185,7 @@ export async function createMessageTemplate(content: NewsletterContent, settings
     return found;
   };
 
+  const unsubscribeUrlOf = unsubscribeUrlWriter(settings);
   let dateSecond = -1;
   let dateText = "";
   return {
@@ -193,18 +196,30 @@ export async function createMessageTemplate(content: NewsletterContent, settings
         dateText = formatDate(now);
       }
       const messageId = messageIdFor(settings, content.date, recipient.email);
-      const url = unsubscribeUrlFor(settings, recipient.email);
+      const url = unsubscribeUrlOf(recipient.email);
       const values: SlotValues = { toHeader: foldLines(`To: ${encodeAddressHeader(recipient)}`, 76), messageId, date: dateText, url };
       const pieces = await skeleton(pick(parts.text, url), pick(parts.html, url));
-      let raw: Buffer = Buffer.concat(pieces.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p(values), "latin1"))));
+      const bytes: Buffer[] = [];
+      for (const piece of pieces) {
+        if (Buffer.isBuffer(piece)) bytes.push(piece);
+        else {
+          const written = piece(values);
+          if (typeof written === "string") bytes.push(Buffer.from(written, "latin1"));
+          else bytes.push(...written);
+        }
+      }
+      let raw: Buffer = Buffer.concat(bytes);
       if (settings.dkim) raw = await readAll(new DKIM({ ...settings.dkim, headerFieldNames: DKIM_SIGNED_HEADERS }).sign(raw));
       return { envelope: { from: settings.fromAddress, to: [recipient.email] }, messageId, raw };
     },
   };
 }
 
+/** What differs per recipient: a header value (ASCII) or a part's body in bytes. */
+type SlotWriter = (values: SlotValues) => string | Buffer[];
+
 /** The message in pieces: bytes the same for everyone, and writers of what differs. */
-type Skeleton = (Buffer | ((values: SlotValues) => string))[];
+type Skeleton = (Buffer | SlotWriter)[];
 
 /** MailComposer's message with slot values, cut at each slot. */
 async function buildSkeleton(content: NewsletterContent, settings: MessageSettings, text: PartSlot, html: PartSlot): Promise<Skeleton> {
@@ -218,7 +233,7 @@ async function buildSkeleton(content: NewsletterContent, settings: MessageSettin
     html: { content: HTML_SLOT, ...(html.transfer === "7bit" ? {} : { contentTransferEncoding: html.transfer }) },
   });
   const built = (await composer.compile().build()).toString("latin1").replace(/\r?\n/gu, "\r\n");
-  const writers: [string, (v: SlotValues) => string][] = [
+  const writers: [string, SlotWriter][] = [
     [`To: ${TO_SLOT}`, (v) => v.toHeader],
     [MESSAGE_ID_SLOT, (v) => v.messageId],
     [DATE_SLOT, (v) => v.date],
@@ -226,7 +241,7 @@ async function buildSkeleton(content: NewsletterContent, settings: MessageSettin
     [text.transfer === "base64" ? Buffer.from(TEXT_SLOT).toString("base64") : TEXT_SLOT, (v) => text.encode(v.url)],
     [html.transfer === "base64" ? Buffer.from(HTML_SLOT).toString("base64") : HTML_SLOT, (v) => html.encode(v.url)],
   ];
-  let pieces: (string | ((v: SlotValues) => string))[] = [built];
+  let pieces: (string | SlotWriter)[] = [built];
   for (const [slotText, write] of writers) {
     const next: typeof pieces = [];
     let found = 0;
