@@ -223,6 +223,11 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   const commits = new GroupCommit(ledger);
   const progress = createProgress(out, summary.recipients - summary.alreadySent);
   let fatal: string | undefined;
+  // 8BITMIME (RFC 6152): known from the first replies (the EHLO of the
+  // connection that took a message), so the first few messages go in 7 bits;
+  // a server that ever leaves it out gets 7 bits from then on.
+  let eightBitSeen = false;
+  let eightBitMissing = false;
 
   const deliver = async (job: Job) => {
     const { subscriber } = job;
@@ -234,11 +239,13 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
         return;
       }
       await takeSlot();
-      const message = await template.compose(subscriber);
+      const message = await template.compose(subscriber, undefined, { eightBit: eightBitSeen && !eightBitMissing });
       // Committed before the message is handed over (in a group commit with other begins).
       await commits.begin(issue, subscriber.email, message.messageId);
       try {
         const receipt = await transport.send(message);
+        if (receipt.eightBitMime === true) eightBitSeen = true;
+        else if (receipt.eightBitMime === false) eightBitMissing = true;
         commits.markSent(issue, subscriber.email, receipt.response);
         summary.sent++;
         if (uncertain) summary.uncertain++;
