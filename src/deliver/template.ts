@@ -104,6 +104,21 @@ function encodePart(transfer: Transfer, bytes: Buffer): string {
   }
 }
 
+/**
+ * Letters and "non-latin" characters as MimeNode._getTextEncoding counts them
+ * to choose between quoted-printable (more letters) and base64.
+ */
+function letterCounts(text: string): { latin: number; nonLatin: number } {
+  let latin = 0;
+  let nonLatin = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x08 || code === 0x0b || code === 0x0c || (code >= 0x0e && code <= 0x1f) || code >= 0x80) nonLatin++;
+    else if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) latin++;
+  }
+  return { latin, nonLatin };
+}
+
 /** The transfer encoding MailComposer would pick for this text part. */
 function pickTransfer(contentType: string, content: string): Transfer {
   const node = new MimeNode(contentType);
@@ -172,9 +187,18 @@ export async function createMessageTemplate(content: NewsletterContent, settings
   const marker = "\u0000letterpress-url\u0000";
   const marked = fillUnsubscribeUrl(content, marker);
   const escapeHtml = (url: string) => url.replaceAll("&", "&amp;").replaceAll('"', "&quot;");
+  const part = (contentType: string, markedBody: string, escape: (url: string) => string) => ({
+    contentType,
+    marked: markedBody,
+    escape,
+    slots: new Map<Transfer, PartSlot>(),
+    picks: new Map<string, Transfer>(),
+    markers: markedBody.split(marker).length - 1,
+    counts: letterCounts(markedBody.replaceAll(marker, "")),
+  });
   const parts = {
-    text: { contentType: "text/plain; charset=utf-8", marked: marked.text, escape: (url: string) => url, slots: new Map<Transfer, PartSlot>(), picks: new Map<string, Transfer>() },
-    html: { contentType: "text/html; charset=utf-8", marked: marked.html, escape: escapeHtml, slots: new Map<Transfer, PartSlot>(), picks: new Map<string, Transfer>() },
+    text: part("text/plain; charset=utf-8", marked.text, (url: string) => url),
+    html: part("text/html; charset=utf-8", marked.html, escapeHtml),
   };
   // 8bit only pays for a part with 8-bit bytes in it (an ASCII one is 7bit or quoted-printable for its long lines).
   const eightBitWorthIt = { text: /[^\x00-\x7F]/u.test(marked.text), html: /[^\x00-\x7F]/u.test(marked.html) };
@@ -184,12 +208,15 @@ export async function createMessageTemplate(content: NewsletterContent, settings
    * The transfer encoding MailComposer picks for this part with this URL in
    * it. It counts letters against non-ASCII characters (Q or B) and looks for
    * lines over 76 characters (7bit or not); the URL is the only thing that
-   * differs, and only by its length and how many letters it has, so the pick
-   * is made once per (letters, length) with Nodemailer's own code.
+   * differs, and only by its length and how many letters it has (it is
+   * ASCII), so the pick is made with Nodemailer's own code once per length
+   * and side of the letters-against-the-rest comparison (a few per send; per
+   * letter count, it was dozens, each reading the whole part).
    */
   const pick = (part: Part, url: string, eightBit: boolean): Transfer => {
     const escaped = part.escape(url);
-    const key = `${escaped.replace(/[^A-Za-z]/gu, "").length}:${escaped.length}:${eightBit}`;
+    const letters = letterCounts(escaped).latin * part.markers;
+    const key = `${part.counts.nonLatin < part.counts.latin + letters}:${escaped.length}:${eightBit}`;
     let transfer = part.picks.get(key);
     if (!transfer) {
       const filled = part.marked.replaceAll(marker, escaped);

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
-import { composeMessage, resolveMessageSettings, type MessageSettings, type Recipient } from "../../src/deliver/message.js";
+import { composeMessage, resolveMessageSettings, unsubscribeUrlFor, type MessageSettings, type Recipient } from "../../src/deliver/message.js";
 import { createMessageTemplate, fitsEightBit } from "../../src/deliver/template.js";
 import { verifyUnsubscribeToken } from "../../src/deliver/tokens.js";
 import { loadIssues } from "../../src/parse/index.js";
@@ -102,6 +102,30 @@ describe("the message template (composed once, spliced per recipient)", () => {
       const probe = (await composeMessage(content, RECIPIENTS[1]!, settings)).raw.toString("latin1");
       expect(probe).toContain("Content-Transfer-Encoding: quoted-printable");
       await compareBothWays(content, settings);
+    });
+  });
+
+  it("writes what composeMessage writes when the letters of the recipient's link decide between quoted-printable and base64", async () => {
+    await withTempDir(async (dir) => {
+      const settings = resolveMessageSettings(testConfig(join(dir, "db.sqlite")));
+      // MimeNode counts letters against non-ASCII characters; the link brings
+      // letters, more for some recipients than for others with links of the same length.
+      const emails = Array.from({ length: 40 }, (_, i) => `reader${i + 10}@example.org`);
+      const letters = emails.map((email) => unsubscribeUrlFor(settings, email).replace(/[^A-Za-z]/gu, "").length);
+      const sorted = [...letters].sort((a, b) => a - b);
+      const tie = sorted[20]!;
+      expect(sorted[0]!).toBeLessThan(tie);
+      const text = `${"字".repeat(200 + tie)}\n${"a".repeat(200)}\n${UNSUBSCRIBE_URL_PLACEHOLDER}\n`;
+      const content = { ...newsletterFixture(), text };
+      const template = await createMessageTemplate(content, settings);
+      const transfers = new Set<string>();
+      for (const email of emails) {
+        const now = new Date();
+        const reference = await composeMessage(content, { email }, settings, now);
+        transfers.add(/Content-Transfer-Encoding: (\S+)/u.exec(reference.raw.toString("latin1").split("text/plain")[1]!)![1]!);
+        expect(withoutBoundaries((await template.compose({ email }, now)).raw), email).toBe(withoutBoundaries(reference.raw));
+      }
+      expect(transfers).toEqual(new Set(["base64", "quoted-printable"]));
     });
   });
 
