@@ -220,7 +220,10 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
 
   // Composed once; each recipient's message is spliced from it.
   const template = await createMessageTemplate(content, settings);
-  const commits = new GroupCommit(ledger);
+  const pipeline = Math.max(1, transport.pipeline ?? transport.concurrency);
+  // A begin waits at most 5 ms for others to share its commit, and never
+  // while half the messages handed over wait with it.
+  const commits = new GroupCommit(ledger, 5, 256, 5, Math.ceil(pipeline / 2));
   const progress = createProgress(out, summary.recipients - summary.alreadySent);
   let fatal: string | undefined;
   // 8BITMIME (RFC 6152): known from the first replies (the EHLO of the
@@ -292,7 +295,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   // As many messages handed over at once as the transport keeps busy with
   // (a pool queues a few beyond its connections, so none waits for us).
   try {
-    await Promise.all(Array.from({ length: Math.max(1, transport.pipeline ?? transport.concurrency) }, worker));
+    await Promise.all(Array.from({ length: pipeline }, worker));
   } finally {
     commits.close();
   }
