@@ -135,7 +135,8 @@ interface Job {
  * 2. read active subscribers a page at a time with this issue's ledger
  *    status, skipping those the server already confirmed;
  * 3. with as many messages handed over as the transport takes (`pipeline`),
- *    for each recipient: wait for the rate limit, splice its message, commit
+ *    for each recipient: wait for the rate limit, splice its message (with
+ *    8bit parts once a reply showed the server announced 8BITMIME), commit
  *    `sending` to the ledger (group commit), send, then record `sent`,
  *    `failed` (5xx, and suppress the address) or, after a temporary failure,
  *    back off (exponential, with jitter) and try again, up to `retries`
