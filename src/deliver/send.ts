@@ -135,7 +135,8 @@ interface Job {
  * 2. read active subscribers a page at a time with this issue's ledger
  *    status, skipping those the server already confirmed;
  * 3. with as many messages handed over as the transport takes (`pipeline`),
- *    for each recipient: wait for the rate limit, splice its message, commit
+ *    for each recipient: wait for the rate limit, splice its message (with
+ *    8bit parts once a reply showed the server announced 8BITMIME), commit
  *    `sending` to the ledger (group commit), send, then record `sent`,
  *    `failed` (5xx, and suppress the address) or, after a temporary failure,
  *    back off (exponential, with jitter) and try again, up to `retries`
@@ -220,13 +221,20 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
 
   // Composed once; each recipient's message is spliced from it.
   const template = await createMessageTemplate(content, settings);
-  const commits = new GroupCommit(ledger);
+  const pipeline = Math.max(1, transport.pipeline ?? transport.concurrency);
+  // A begin waits at most 5 ms for others to share its commit, and never
+  // while half the messages handed over wait with it.
+  const commits = new GroupCommit(ledger, 5, 256, 5, Math.ceil(pipeline / 2));
   const progress = createProgress(out, summary.recipients - summary.alreadySent);
   let fatal: string | undefined;
+  // 8BITMIME (RFC 6152): known from the first replies (the EHLO of the
+  // connection that took a message), so the first few messages go in 7 bits;
+  // a server that ever leaves it out gets 7 bits from then on.
+  let eightBitSeen = false;
+  let eightBitMissing = false;
 
   const deliver = async (job: Job) => {
     const { subscriber } = job;
-    const messageId = messageIdFor(settings, issue, subscriber.email);
     let uncertain = job.resend;
     if (job.resend) summary.resent++;
     for (let attempt = 1; ; attempt++) {
@@ -235,11 +243,13 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
         return;
       }
       await takeSlot();
-      const message = await template.compose(subscriber);
+      const message = await template.compose(subscriber, undefined, { eightBit: eightBitSeen && !eightBitMissing });
       // Committed before the message is handed over (in a group commit with other begins).
-      await commits.begin(issue, subscriber.email, messageId);
+      await commits.begin(issue, subscriber.email, message.messageId);
       try {
         const receipt = await transport.send(message);
+        if (receipt.eightBitMime === true) eightBitSeen = true;
+        else if (receipt.eightBitMime === false) eightBitMissing = true;
         commits.markSent(issue, subscriber.email, receipt.response);
         summary.sent++;
         if (uncertain) summary.uncertain++;
@@ -286,7 +296,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   // As many messages handed over at once as the transport keeps busy with
   // (a pool queues a few beyond its connections, so none waits for us).
   try {
-    await Promise.all(Array.from({ length: Math.max(1, transport.pipeline ?? transport.concurrency) }, worker));
+    await Promise.all(Array.from({ length: pipeline }, worker));
   } finally {
     commits.close();
   }

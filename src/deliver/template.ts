@@ -5,7 +5,7 @@ import MimeNode from "nodemailer/lib/mime-node";
 import { foldLines } from "nodemailer/lib/mime-funcs";
 import * as qp from "nodemailer/lib/qp";
 import { fillUnsubscribeUrl, type NewsletterContent } from "../render/newsletter.js";
-import { DKIM_SIGNED_HEADERS, mailHeaders, messageIdFor, unsubscribeUrlFor, type MessageSettings, type Recipient } from "./message.js";
+import { DKIM_SIGNED_HEADERS, mailHeaders, messageIdFor, unsubscribeUrlWriter, type MessageSettings, type Recipient } from "./message.js";
 import type { OutgoingMessage } from "./transport.js";
 
 /**
@@ -30,7 +30,36 @@ import type { OutgoingMessage } from "./transport.js";
  * composeMessage's byte for byte (but for the multipart boundaries).
  */
 export interface MessageTemplate {
-  compose(recipient: Recipient, now?: Date): Promise<OutgoingMessage>;
+  compose(recipient: Recipient, now?: Date, options?: ComposeOptions): Promise<OutgoingMessage>;
+}
+
+export interface ComposeOptions {
+  /**
+   * The server announced 8BITMIME (RFC 6152): a part whose lines fit is sent
+   * as it is (`Content-Transfer-Encoding: 8bit`) instead of quoted-printable
+   * or base64, and the message says so (`eightBit`, for `BODY=8BITMIME`).
+   * Never with DKIM: RFC 6376 §5.3 asks signers to use a 7-bit encoding, so
+   * that a relay downgrading the message does not break the signature.
+   */
+  eightBit?: boolean;
+}
+
+/** RFC 5322 §2.1.1 and RFC 2045 §2.8: at most 998 octets a line, no NUL, CR and LF only as a line break. */
+const MAX_LINE_OCTETS = 998;
+
+/** Whether a text part can go as it is, in 8bit: lines short enough, no NUL and no CR but in CRLF. */
+export function fitsEightBit(text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  if (/\u0000|\r(?!\n)/u.test(text)) return false;
+  let start = 0;
+  for (;;) {
+    const end = text.indexOf("\n", start);
+    const line = text.slice(start, end === -1 ? undefined : end);
+    // UTF-8 octets: at most three per UTF-16 unit; counted exactly only when that bound is over.
+    if (line.length * 3 > MAX_LINE_OCTETS && Buffer.byteLength(line.replace(/\r$/u, ""), "utf8") > MAX_LINE_OCTETS) return false;
+    if (end === -1) return true;
+    start = end + 1;
+  }
 }
 
 /** For the one check of a part's split encoding: a long address (RFC 5321 §4.5.3.1.3 caps a path at 256). */
@@ -46,7 +75,7 @@ const HTML_SLOT = "LPhtmlSLOT02";
 const DATE_SLOT_TIME = new Date(Date.UTC(1999, 0, 1, 0, 0, 0));
 const DATE_SLOT = formatDate(DATE_SLOT_TIME);
 
-type Transfer = "base64" | "quoted-printable" | "7bit";
+type Transfer = "base64" | "quoted-printable" | "7bit" | "8bit";
 
 /** How Nodemailer writes `Date` (mime-node: toUTCString with +0000). */
 function formatDate(date: Date): string {
@@ -69,8 +98,25 @@ function encodePart(transfer: Transfer, bytes: Buffer): string {
       // Bare LFs are line breaks in a text part; CRLF on the wire (RFC 5321 §2.3.8), as composeMessage makes them.
       return qp.wrap(qp.encode(bytes), 76).replace(/\r?\n/gu, "\r\n");
     case "7bit":
+    case "8bit":
+      // Bytes as they are (UTF-8 read as latin1 is lossless), CRLF line breaks.
       return bytes.toString("latin1").replace(/\r?\n/gu, "\r\n");
   }
+}
+
+/**
+ * Letters and "non-latin" characters as MimeNode._getTextEncoding counts them
+ * to choose between quoted-printable (more letters) and base64.
+ */
+function letterCounts(text: string): { latin: number; nonLatin: number } {
+  let latin = 0;
+  let nonLatin = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x08 || code === 0x0b || code === 0x0c || (code >= 0x0e && code <= 0x1f) || code >= 0x80) nonLatin++;
+    else if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) latin++;
+  }
+  return { latin, nonLatin };
 }
 
 /** The transfer encoding MailComposer would pick for this text part. */
@@ -85,7 +131,8 @@ function pickTransfer(contentType: string, content: string): Transfer {
 /** One part: the bytes around each URL, and the encoded bytes before the first that never change. */
 class PartSlot {
   private readonly pieces: Buffer[];
-  private fixedEncoded = "";
+  /** The encoded bytes before the cut, latin1 (every encoding here writes ASCII, or bytes as they are). */
+  private fixedEncoded: Buffer = Buffer.alloc(0);
   private fixedBytes = 0;
 
   constructor(
@@ -104,8 +151,8 @@ class PartSlot {
     const fits = (cut: number) => {
       this.fixedBytes = cut;
       // Base64 lines end where the next begins; quoted-printable and 7bit cuts follow a line break, already encoded.
-      this.fixedEncoded = cut === 0 ? "" : encodePart(transfer, head.subarray(0, cut)) + (transfer === "base64" ? "\r\n" : "");
-      return probes.every((url, i) => this.encode(url) === wholes[i]);
+      this.fixedEncoded = Buffer.from(cut === 0 ? "" : encodePart(transfer, head.subarray(0, cut)) + (transfer === "base64" ? "\r\n" : ""), "latin1");
+      return probes.every((url, i) => Buffer.concat(this.encode(url)).toString("latin1") === wholes[i]);
     };
     if (transfer === "base64") {
       // Whole 57-byte groups: one 76-character line each (RFC 2045 §6.8).
@@ -128,8 +175,9 @@ class PartSlot {
     return Buffer.concat(parts);
   }
 
-  encode(url: string): string {
-    return this.fixedEncoded + encodePart(this.transfer, this.join(this.escape(url), this.fixedBytes));
+  /** The part's body for this URL: the bytes encoded once, then those encoded now (from the cut on). */
+  encode(url: string): [Buffer, Buffer] {
+    return [this.fixedEncoded, Buffer.from(encodePart(this.transfer, this.join(this.escape(url), this.fixedBytes)), "latin1")];
   }
 }
 
@@ -139,25 +187,41 @@ export async function createMessageTemplate(content: NewsletterContent, settings
   const marker = "\u0000letterpress-url\u0000";
   const marked = fillUnsubscribeUrl(content, marker);
   const escapeHtml = (url: string) => url.replaceAll("&", "&amp;").replaceAll('"', "&quot;");
+  const part = (contentType: string, markedBody: string, escape: (url: string) => string) => ({
+    contentType,
+    marked: markedBody,
+    escape,
+    slots: new Map<Transfer, PartSlot>(),
+    picks: new Map<string, Transfer>(),
+    markers: markedBody.split(marker).length - 1,
+    counts: letterCounts(markedBody.replaceAll(marker, "")),
+  });
   const parts = {
-    text: { contentType: "text/plain; charset=utf-8", marked: marked.text, escape: (url: string) => url, slots: new Map<Transfer, PartSlot>(), picks: new Map<string, Transfer>() },
-    html: { contentType: "text/html; charset=utf-8", marked: marked.html, escape: escapeHtml, slots: new Map<Transfer, PartSlot>(), picks: new Map<string, Transfer>() },
+    text: part("text/plain; charset=utf-8", marked.text, (url: string) => url),
+    html: part("text/html; charset=utf-8", marked.html, escapeHtml),
   };
+  // 8bit only pays for a part with 8-bit bytes in it (an ASCII one is 7bit or quoted-printable for its long lines).
+  const eightBitWorthIt = { text: /[^\x00-\x7F]/u.test(marked.text), html: /[^\x00-\x7F]/u.test(marked.html) };
   type Part = (typeof parts)["text"];
 
   /**
    * The transfer encoding MailComposer picks for this part with this URL in
    * it. It counts letters against non-ASCII characters (Q or B) and looks for
    * lines over 76 characters (7bit or not); the URL is the only thing that
-   * differs, and only by its length and how many letters it has, so the pick
-   * is made once per (letters, length) with Nodemailer's own code.
+   * differs, and only by its length and how many letters it has (it is
+   * ASCII), so the pick is made with Nodemailer's own code once per length
+   * and side of the letters-against-the-rest comparison (a few per send; per
+   * letter count, it was dozens, each reading the whole part).
    */
-  const pick = (part: Part, url: string): Transfer => {
+  const pick = (part: Part, url: string, eightBit: boolean): Transfer => {
     const escaped = part.escape(url);
-    const key = `${escaped.replace(/[^A-Za-z]/gu, "").length}:${escaped.length}`;
+    const letters = letterCounts(escaped).latin * part.markers;
+    const key = `${part.counts.nonLatin < part.counts.latin + letters}:${escaped.length}:${eightBit}`;
     let transfer = part.picks.get(key);
     if (!transfer) {
-      transfer = pickTransfer(part.contentType, part.marked.replaceAll(marker, escaped));
+      const filled = part.marked.replaceAll(marker, escaped);
+      // With 8bit, whether the lines fit depends on the URL's length only, which is in the key.
+      transfer = eightBit && fitsEightBit(filled) ? "8bit" : pickTransfer(part.contentType, filled);
       part.picks.set(key, transfer);
     }
     return transfer;
@@ -183,28 +247,44 @@ export async function createMessageTemplate(content: NewsletterContent, settings
     return found;
   };
 
+  const unsubscribeUrlOf = unsubscribeUrlWriter(settings);
   let dateSecond = -1;
   let dateText = "";
   return {
-    async compose(recipient: Recipient, now: Date = new Date()): Promise<OutgoingMessage> {
+    async compose(recipient: Recipient, now: Date = new Date(), options: ComposeOptions = {}): Promise<OutgoingMessage> {
       const second = Math.floor(now.getTime() / 1000);
       if (second !== dateSecond) {
         dateSecond = second;
         dateText = formatDate(now);
       }
       const messageId = messageIdFor(settings, content.date, recipient.email);
-      const url = unsubscribeUrlFor(settings, recipient.email);
+      const url = unsubscribeUrlOf(recipient.email);
       const values: SlotValues = { toHeader: foldLines(`To: ${encodeAddressHeader(recipient)}`, 76), messageId, date: dateText, url };
-      const pieces = await skeleton(pick(parts.text, url), pick(parts.html, url));
-      let raw: Buffer = Buffer.concat(pieces.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p(values), "latin1"))));
+      const eightBit = Boolean(options.eightBit) && !settings.dkim;
+      const textTransfer = pick(parts.text, url, eightBit && eightBitWorthIt.text);
+      const htmlTransfer = pick(parts.html, url, eightBit && eightBitWorthIt.html);
+      const pieces = await skeleton(textTransfer, htmlTransfer);
+      const bytes: Buffer[] = [];
+      for (const piece of pieces) {
+        if (Buffer.isBuffer(piece)) bytes.push(piece);
+        else {
+          const written = piece(values);
+          if (typeof written === "string") bytes.push(Buffer.from(written, "latin1"));
+          else bytes.push(...written);
+        }
+      }
+      let raw: Buffer = Buffer.concat(bytes);
       if (settings.dkim) raw = await readAll(new DKIM({ ...settings.dkim, headerFieldNames: DKIM_SIGNED_HEADERS }).sign(raw));
-      return { envelope: { from: settings.fromAddress, to: [recipient.email] }, messageId, raw };
+      return { envelope: { from: settings.fromAddress, to: [recipient.email] }, messageId, raw, ...(textTransfer === "8bit" || htmlTransfer === "8bit" ? { eightBit: true } : {}) };
     },
   };
 }
 
+/** What differs per recipient: a header value (ASCII) or a part's body in bytes. */
+type SlotWriter = (values: SlotValues) => string | Buffer[];
+
 /** The message in pieces: bytes the same for everyone, and writers of what differs. */
-type Skeleton = (Buffer | ((values: SlotValues) => string))[];
+type Skeleton = (Buffer | SlotWriter)[];
 
 /** MailComposer's message with slot values, cut at each slot. */
 async function buildSkeleton(content: NewsletterContent, settings: MessageSettings, text: PartSlot, html: PartSlot): Promise<Skeleton> {
@@ -214,11 +294,15 @@ async function buildSkeleton(content: NewsletterContent, settings: MessageSettin
     messageId: MESSAGE_ID_SLOT,
     date: DATE_SLOT_TIME,
     // An ASCII slot is written as it is in 7bit and quoted-printable, and as its base64 in base64.
-    text: { content: TEXT_SLOT, ...(text.transfer === "7bit" ? {} : { contentTransferEncoding: text.transfer }) },
-    html: { content: HTML_SLOT, ...(html.transfer === "7bit" ? {} : { contentTransferEncoding: html.transfer }) },
+    // MailComposer never writes a text part in 8bit: it is asked for quoted-printable, and the header changed below.
+    text: { content: TEXT_SLOT, ...(text.transfer === "7bit" ? {} : { contentTransferEncoding: text.transfer === "8bit" ? "quoted-printable" : text.transfer }) },
+    html: { content: HTML_SLOT, ...(html.transfer === "7bit" ? {} : { contentTransferEncoding: html.transfer === "8bit" ? "quoted-printable" : html.transfer }) },
   });
-  const built = (await composer.compile().build()).toString("latin1").replace(/\r?\n/gu, "\r\n");
-  const writers: [string, (v: SlotValues) => string][] = [
+  let built = (await composer.compile().build()).toString("latin1").replace(/\r?\n/gu, "\r\n");
+  for (const [part, slotText] of [[text, TEXT_SLOT], [html, HTML_SLOT]] as const) {
+    if (part.transfer === "8bit") built = setPartTransfer(built, slotText, "8bit");
+  }
+  const writers: [string, SlotWriter][] = [
     [`To: ${TO_SLOT}`, (v) => v.toHeader],
     [MESSAGE_ID_SLOT, (v) => v.messageId],
     [DATE_SLOT, (v) => v.date],
@@ -226,7 +310,7 @@ async function buildSkeleton(content: NewsletterContent, settings: MessageSettin
     [text.transfer === "base64" ? Buffer.from(TEXT_SLOT).toString("base64") : TEXT_SLOT, (v) => text.encode(v.url)],
     [html.transfer === "base64" ? Buffer.from(HTML_SLOT).toString("base64") : HTML_SLOT, (v) => html.encode(v.url)],
   ];
-  let pieces: (string | ((v: SlotValues) => string))[] = [built];
+  let pieces: (string | SlotWriter)[] = [built];
   for (const [slotText, write] of writers) {
     const next: typeof pieces = [];
     let found = 0;
@@ -247,6 +331,17 @@ async function buildSkeleton(content: NewsletterContent, settings: MessageSettin
     pieces = next;
   }
   return pieces.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : p));
+}
+
+/** Rewrites `Content-Transfer-Encoding` in the headers of the part whose body is `slotText`. */
+function setPartTransfer(built: string, slotText: string, transfer: Transfer): string {
+  const body = built.indexOf(`\r\n\r\n${slotText}`);
+  const headers = built.lastIndexOf("\r\n--", body);
+  if (body < 0 || headers < 0) throw new Error(`message template: no part headers before ${slotText}`);
+  const head = built.slice(headers, body);
+  const changed = head.replace(/\r\nContent-Transfer-Encoding: [^\r]*/u, `\r\nContent-Transfer-Encoding: ${transfer}`);
+  if (changed === head) throw new Error(`message template: no Content-Transfer-Encoding before ${slotText}`);
+  return built.slice(0, headers) + changed + built.slice(body);
 }
 
 interface SlotValues {

@@ -8,11 +8,18 @@ export interface OutgoingMessage {
   envelope: { from: string; to: string[] };
   messageId: string;
   raw: Buffer;
+  /** A part is in 8bit: the server must be told (`BODY=8BITMIME`, RFC 6152). */
+  eightBit?: boolean;
 }
 
 export interface SendReceipt {
   /** The server's final reply (`250 OK: queued as …`), or where the file went. */
   response: string;
+  /**
+   * Whether the server announced 8BITMIME (RFC 6152) on the connection that
+   * took this message; undefined when the transport does not know (a file).
+   */
+  eightBitMime?: boolean;
 }
 
 export interface Transport {

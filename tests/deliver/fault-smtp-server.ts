@@ -6,6 +6,8 @@ export interface ReceivedMessage {
   from: string;
   to: string[];
   raw: Buffer;
+  /** `BODY=` of its MAIL FROM (RFC 6152): "7bit" unless the client said 8BITMIME. */
+  bodyType: string;
 }
 
 export interface FaultPlan {
@@ -23,6 +25,8 @@ export interface FaultPlan {
   keepAndDropAfterData?: number;
   /** Offer AUTH (without TLS) and refuse every login with 535. */
   refuseLogin?: boolean;
+  /** Leave 8BITMIME out of the EHLO reply (a server that takes 7-bit bodies only). */
+  hide8BitMime?: boolean;
 }
 
 export interface FaultSmtpServer {
@@ -62,6 +66,7 @@ export async function startFaultSmtpServer(plan: FaultPlan = {}): Promise<FaultS
       callback(Object.assign(new Error("5.7.8 authentication failed"), { responseCode: 535 }));
     },
     disableReverseLookup: true,
+    hide8BITMIME: Boolean(plan.hide8BitMime),
     logger: false,
     onMailFrom(_address, session, callback) {
       transactions++;
@@ -88,7 +93,7 @@ export async function startFaultSmtpServer(plan: FaultPlan = {}): Promise<FaultS
       stream.on("end", () => {
         if (keptAndDropped < (plan.keepAndDropAfterData ?? 0)) {
           keptAndDropped++;
-          received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+          received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks), bodyType: bodyTypeOf(session) });
           sockets.get(session.remotePort)?.destroy();
           return;
         }
@@ -99,6 +104,7 @@ export async function startFaultSmtpServer(plan: FaultPlan = {}): Promise<FaultS
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
             to: session.envelope.rcptTo.map((r) => r.address),
             raw: Buffer.concat(chunks),
+            bodyType: bodyTypeOf(session),
           });
           callback(null, "OK queued");
         };
@@ -151,4 +157,9 @@ export function copiesByRecipient(received: readonly ReceivedMessage[]): Map<str
 
 export function messageIdOf(raw: Buffer): string | undefined {
   return /^Message-ID:\s*(<[^>\r\n]*>)/imu.exec(raw.toString("latin1"))?.[1];
+}
+
+function bodyTypeOf(session: { envelope: object }): string {
+  const bodyType = (session.envelope as { bodyType?: unknown }).bodyType;
+  return typeof bodyType === "string" ? bodyType : "7bit";
 }

@@ -39,6 +39,37 @@ describe("group commits of the ledger", () => {
   });
 });
 
+describe("group commits: how long a begin waits for company", () => {
+  it("commits as soon as `beginBatch` begins wait, without waiting out the delay; fewer wait for the delay", async () => {
+    await withTempDir(async (dir) => {
+      const db = openDatabase(join(dir, "db.sqlite"));
+      const ledger = new Ledger(db);
+      const resolved: string[] = [];
+      const begin = (commits: GroupCommit, x: string) => commits.begin("2020-10-30", `${x}@example.org`, `<${x}@example.org>`).then(() => void resolved.push(x));
+
+      // A delay nobody waits out: the third begin commits all three at once.
+      const batched = new GroupCommit(ledger, 60_000, 256, 60_000, 3);
+      const firstTwo = [begin(batched, "a"), begin(batched, "b")];
+      await new Promise((r) => setTimeout(r, 20));
+      expect(resolved).toEqual([]);
+      expect(batched.commits).toBe(0);
+      await Promise.all([...firstTwo, begin(batched, "c")]);
+      expect(resolved.sort()).toEqual(["a", "b", "c"]);
+      expect(batched.commits).toBe(1);
+      batched.close();
+
+      // Fewer than the batch: committed once the delay is out.
+      const timed = new GroupCommit(ledger, 60_000, 256, 15, 3);
+      const started = Date.now();
+      await begin(timed, "d");
+      expect(Date.now() - started).toBeGreaterThanOrEqual(10);
+      expect(timed.commits).toBe(1);
+      timed.close();
+      db.close();
+    });
+  });
+});
+
 describe("a send larger than a page of subscribers", () => {
   it("reaches every active subscriber once, skips the inactive, and resumes past what an earlier run confirmed", async () => {
     await withTempDir(async (dir) => {

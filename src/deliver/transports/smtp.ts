@@ -46,8 +46,11 @@ export function createSmtpTransport(url: string, config: Config): Transport {
     pipeline: smtp.maxConnections * 3,
     async send(message: OutgoingMessage): Promise<SendReceipt> {
       // The Message-ID given, so Nodemailer does not draw one for a message it never writes (the raw bytes go as they are).
-      const info = await transporter.sendMail({ envelope: message.envelope, raw: message.raw, messageId: message.messageId });
-      return { response: String(info.response ?? "") };
+      const envelope = message.eightBit ? { ...message.envelope, use8BitMime: true } : message.envelope;
+      const info = await transporter.sendMail({ envelope, raw: message.raw, messageId: message.messageId });
+      // The EHLO lines of the connection that sent it (SMTPConnection.SentMessageInfo.ehlo): whether 8BITMIME is there.
+      const ehlo = (info as { ehlo?: unknown }).ehlo;
+      return { response: String(info.response ?? ""), ...(Array.isArray(ehlo) ? { eightBitMime: ehlo.some((line) => /^8BITMIME\b/iu.test(String(line))) } : {}) };
     },
     async close() {
       transporter.close();
