@@ -1,6 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Config } from "../config/schema.js";
 import type { Output } from "../output.js";
+import { createProgress } from "../progress.js";
 import type { NewsletterContent } from "../render/newsletter.js";
 import type { Db } from "../subscribers/store.js";
 import { SubscriberStore, type Subscriber } from "../subscribers/store.js";
@@ -225,7 +226,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   // A begin waits at most 5 ms for others to share its commit, and never
   // while half the messages handed over wait with it.
   const commits = new GroupCommit(ledger, 5, 256, 5, Math.ceil(pipeline / 2));
-  const progress = createProgress(out, summary.recipients - summary.alreadySent);
+  const progress = createProgress(out, summary.recipients - summary.alreadySent, "sent");
   let fatal: string | undefined;
   // 8BITMIME (RFC 6152): known from the first replies (the EHLO of the
   // connection that took a message), so the first few messages go in 7 bits;
@@ -304,35 +305,6 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
 
   summary.complete = summary.failed.length === 0 && summary.sent + summary.alreadySent === summary.recipients;
   return summary;
-}
-
-/** A bar redrawn in place on a terminal; elsewhere one line per 10%. */
-function createProgress(out: Output, total: number) {
-  let done = 0;
-  let lastDecile = 0;
-  let lastBar = "";
-  const width = 30;
-  return {
-    advance() {
-      done++;
-      const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
-      if (out.interactive && out.progress) {
-        const filled = Math.round((done / total) * width);
-        const bar = `[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${percent}% ${done}/${total}`;
-        // Redraw only when the bar or its percentage moves: a large list
-        // would otherwise write to the terminal once per message.
-        if (bar.slice(0, width + 7) !== lastBar.slice(0, width + 7) || done === total) out.progress(bar);
-        lastBar = bar;
-      } else if (Math.floor(percent / 10) > lastDecile) {
-        lastDecile = Math.floor(percent / 10);
-        out.info(`sent ${lastDecile * 10}% (${done}/${total})`);
-      }
-    },
-    finish() {
-      // Keep the last bar on screen and move past it.
-      if (out.interactive && out.progress && total > 0) out.progress(`${lastBar}\n`);
-    },
-  };
 }
 
 const FAILURES_SHOWN = 100;

@@ -82,10 +82,10 @@ describe("pacing", () => {
       await sendIssue({ content: newsletterFixture(), db, transport: fakeTransport(1, () => undefined), settings: resolveMessageSettings(config), out, retries: 0, backoffMs: 1, maxBackoffMs: 1 });
       db.close();
       expect(drawn.slice(0, 4)).toEqual([
-        `[${"#".repeat(8)}${" ".repeat(22)}] 25% 1/4`,
-        `[${"#".repeat(15)}${" ".repeat(15)}] 50% 2/4`,
-        `[${"#".repeat(23)}${" ".repeat(7)}] 75% 3/4`,
-        `[${"#".repeat(30)}] 100% 4/4`,
+        `sent [${"#".repeat(8)}${" ".repeat(22)}] 25% 1/4`,
+        `sent [${"#".repeat(15)}${" ".repeat(15)}] 50% 2/4`,
+        `sent [${"#".repeat(23)}${" ".repeat(7)}] 75% 3/4`,
+        `sent [${"#".repeat(30)}] 100% 4/4`,
       ]);
       expect(out.lines).toEqual([]);
     });
