@@ -98,16 +98,16 @@ export function planBuild(inputs: PlanInputs): BuildPlan {
   const dates = [...inputs.records.keys()];
   for (const [i, date] of dates.entries()) {
     const record = inputs.records.get(date)!;
-    const issue = { shared, source: record.source.sha256, file: record.source.name, images: record.images.map((image) => image.name) };
+    const issue = hashOf({ shared, source: record.source.sha256, file: record.source.name, images: record.images.map((image) => image.name) });
     const keys: Record<string, string> = {
       images: hashOf(record.images.map((image) => [image.name, image.sha256])),
     };
     for (const renderer of ISSUE_RENDERERS) {
-      keys[renderer.name] = hashOf({
+      keys[renderer.name] = hashOf([
         issue,
-        ...(renderer.dependsOn.templates ? { templates } : {}),
-        ...(renderer.dependsOn.neighbours ? { previous: dates[i - 1] ?? null, next: dates[i + 1] ?? null } : {}),
-      });
+        renderer.dependsOn.templates ? templates : null,
+        renderer.dependsOn.neighbours ? [dates[i - 1] ?? null, dates[i + 1] ?? null] : null,
+      ]);
     }
     plan.keys.set(date, keys);
     const recorded = previous?.issues[date]?.outputs ?? {};
@@ -209,8 +209,9 @@ function listFolder(path: string): Set<string> {
   }
 }
 
+/** 128 bits of SHA-256: ample to tell inputs apart, and the manifest holds several per issue. */
 function hashOf(value: unknown): string {
-  return sha256(JSON.stringify(value));
+  return sha256(JSON.stringify(value)).slice(0, 32);
 }
 
 function sha256(contents: string | Uint8Array): string {
