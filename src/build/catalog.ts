@@ -103,7 +103,7 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
     const images = imageFiles.map((name) => fileRecord(snapshot, `${digest.date}/${name}`, name, earlier?.images.find((i) => i.name === name)));
     digests.set(digest.date, { digest, imageFiles });
     if (unchanged(digest, earlier)) {
-      records.set(digest.date, { ...earlier, images });
+      records.set(digest.date, { source: earlier.source, images, warnings: earlier.warnings, summary: earlier.summary });
       diagnostics.push(...earlier.warnings);
       continue;
     }

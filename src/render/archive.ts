@@ -140,7 +140,7 @@ ${trustedHtml(inMonth.map((issue) => issue.summary.item).join(""))}</ul>
 }
 
 /** `search/YYYY.js`: the year's search texts, handed to the index page's script. */
-export function searchScriptPath(year: string): string {
+function searchScriptPath(year: string): string {
   return `search/${year}.js`;
 }
 

@@ -17,12 +17,7 @@ import { escapeMarkup } from "./xml-text.js";
  * uses to show a feed as a page. Pure: issues and configuration in, files out.
  */
 export function renderFeeds(issues: readonly Issue[], config: Config): OutputFile[] {
-  return [...feedFiles(issues, config)];
-}
-
-/** The same files one at a time. */
-export function feedFiles(issues: readonly Issue[], config: Config): Generator<OutputFile> {
-  return renderUnits(feedUnits(catalogOf(issues, config), config));
+  return [...renderUnits(feedUnits(catalogOf(issues, config), config))];
 }
 
 /**
