@@ -113,7 +113,19 @@ export class OutputStage {
 
   #mkdir(dir: string): void {
     if (this.#madeDirs.has(dir)) return;
-    mkdirSync(dir, { recursive: true });
+    // A folder whose parent this stage made needs one call; a recursive
+    // mkdir looks at every folder above it first (thousands of issue folders).
+    const parent = dirname(dir);
+    if (this.#madeDirs.has(parent) || parent === this.#staging) {
+      try {
+        mkdirSync(dir);
+      } catch (err) {
+        // Made already, by a recursive call for a folder inside it or by the worker thread.
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+    } else {
+      mkdirSync(dir, { recursive: true });
+    }
     this.#madeDirs.add(dir);
   }
 }
