@@ -103,8 +103,10 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
     const images = imageFiles.map((name) => fileRecord(snapshot, `${digest.date}/${name}`, name, earlier?.images.find((i) => i.name === name)));
     digests.set(digest.date, { digest, imageFiles });
     if (unchanged(digest, earlier)) {
-      records.set(digest.date, { source: earlier.source, images, warnings: earlier.warnings, summary: earlier.summary });
-      diagnostics.push(...earlier.warnings);
+      // A file's warnings are about that file: named as this build names it (the last one may have run from another folder).
+      const warnings = earlier.warnings.map((w) => ({ ...w, where: { ...w.where, file: digest.file } }));
+      records.set(digest.date, { source: earlier.source, images, warnings, summary: earlier.summary });
+      diagnostics.push(...warnings);
       continue;
     }
     const parsed = parseDigestFile(digest, imageFiles);

@@ -1,6 +1,6 @@
-import { appendFile, cp, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildSite } from "../../src/build/build.js";
 import { loadCatalog } from "../../src/build/catalog.js";
@@ -10,6 +10,7 @@ import type { Output } from "../../src/cli/output.js";
 import { readTemplateSources } from "../../src/render/email.js";
 import { makeAbstract, sampleIssuesDir, testConfig } from "../render/email-fixtures.js";
 import { snapshotFiles } from "../support/files.js";
+import { repoRoot } from "../support/golden.js";
 
 const config = testConfig();
 
@@ -237,5 +238,24 @@ describe("the whole-site outputs of an incremental build", () => {
     expect(await readFile(join(outDir, "categories/ro/index.html"), "utf8")).toContain("QUADRUPEDAL LOCOMOTION");
     const incremental = await snapshotFiles(outDir);
     expect(incremental).toEqual(await cleanBuild(issuesDir));
+  });
+});
+
+describe("warnings of a file the build did not read again", () => {
+  it("are said again, naming the file as this build names it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "letterpress-warnings-"));
+    const issuesDir = join(dir, "issues");
+    await cp(join(repoRoot, "tests/fixtures/bad/numbers-out-of-sequence"), issuesDir, { recursive: true });
+    // The same folder through a second path, as a build run from elsewhere would name it.
+    const elsewhere = join(dir, "elsewhere");
+    await symlink(issuesDir, elsewhere);
+    const outDir = join(dir, "out");
+    const first = await buildSite({ issuesDir: elsewhere, outDir, config, out: recorder() });
+    expect(first.warnings.map((w) => w.where.file)).toEqual([relative(process.cwd(), join(elsewhere, "2021-01-08.txt"))]);
+    await writeFile(join(issuesDir, "2021-01-09.txt"), await readFile(join(sampleIssuesDir, "2020-12-01.txt"), "utf8"));
+    const second = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(second.rendered).toContain("2021-01-09");
+    const warning = second.warnings.find((w) => w.message.includes("out of sequence"));
+    expect(warning?.where).toMatchObject({ file: relative(process.cwd(), join(issuesDir, "2021-01-08.txt")), line: 8 });
   });
 });
