@@ -1,10 +1,9 @@
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import type { Config } from "../config/schema.js";
 import type { Issue } from "../model/issue.js";
 import { renderEmailFiles } from "../render/email.js";
 import { renderIssuePage } from "../render/issue-page.js";
 import type { OutputFile } from "../render/output-file.js";
+import { runWorker, workerUrl } from "./worker-thread.js";
 
 /** A renderer of one issue's own files; skipped when nothing it depends on has changed (see `plan.ts`). */
 export interface IssueRenderer {
@@ -83,7 +82,7 @@ export async function renderIssues(
   staging: { dir: string; add: (file: OutputFile) => void; adopt: (paths: readonly string[]) => void },
   progress?: (done: number) => void,
 ): Promise<RenderedIssue[]> {
-  const useWorker = jobs.length >= PARALLEL_FROM && availableParallelism() > 1 && workerEntry() !== undefined;
+  const useWorker = jobs.length >= PARALLEL_FROM && workerUrl("render-worker.js") !== undefined;
   // The worker takes the newer half, which this thread would reach last.
   const split = useWorker ? Math.floor(jobs.length / 2) : jobs.length;
   const mine = jobs.slice(0, split);
@@ -120,24 +119,8 @@ export function neighbourhood(some: readonly string[], all: readonly string[]): 
   return [...keep].sort((a, b) => a - b).map((i) => all[i]!);
 }
 
-function workerEntry(): URL | undefined {
-  // Only the compiled build has a JavaScript entry for the worker; run from
-  // TypeScript sources (the tests), everything renders on this thread.
-  const url = new URL("./render-worker.js", import.meta.url);
-  return import.meta.url.endsWith(".js") ? url : undefined;
-}
-
 function renderOnWorker(jobs: readonly IssueJob[], context: readonly Issue[], config: Config, stagingDir: string, rendered: Int32Array): Promise<RenderedIssue[]> {
   const neighbours = new Set(neighbourhood(jobs.map((job) => job.date), context.map((i) => i.date)));
   const task: WorkerTask = { stagingDir, rendered, config, context: context.filter((i) => neighbours.has(i.date)), jobs: [...jobs] };
-  return new Promise((done, fail) => {
-    const worker = new Worker(workerEntry()!, { workerData: task });
-    let result: RenderedIssue[] | undefined;
-    worker.once("message", (message: { ok: true; rendered: RenderedIssue[] } | { ok: false; error: unknown }) => {
-      if (message.ok) result = message.rendered;
-      else fail(message.error);
-    });
-    worker.once("error", fail);
-    worker.once("exit", (code) => (result ? done(result) : fail(new Error(`the render worker stopped (exit ${code}) before it finished`))));
-  });
+  return runWorker<RenderedIssue[]>(workerUrl("render-worker.js")!, task, "render");
 }
