@@ -162,7 +162,9 @@ function detailUnits(catalog: IssueCatalog): SiteUnit[] {
   const years = new Map<string, CatalogedIssue[]>();
   for (const issue of catalog.issues) {
     const year = issue.date.slice(0, 4);
-    years.set(year, [...(years.get(year) ?? []), issue]);
+    const inYear = years.get(year);
+    if (inYear) inYear.push(issue);
+    else years.set(year, [issue]);
   }
   return [...years].map(([year, issues]) => ({
     id: `details:${year}`,

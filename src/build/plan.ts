@@ -10,16 +10,17 @@ import type { IssueRecord } from "./catalog.js";
 import { ISSUE_RENDERERS } from "./render-issues.js";
 
 /**
- * What changed since the last build. Each issue's outputs depend on its
+ * What changed since the last build. An issue's outputs depend on its
  * file's bytes (the model is made from them alone, by a parser whose
- * changes bump RENDERER_VERSION), its images' bytes, the templates, the
- * configuration, its neighbours (the web page links to them) and the
- * renderers' version; a hash of all of these is kept beside the output in
- * `.letterpress/manifest.json`. An issue whose hash is unchanged and whose
- * files are all still there is not rendered again. Likewise each unit of
- * the whole-site output (a feed, a month of the feed archive, the archive
- * pages) is keyed by its own inputs (`SiteUnit.inputs`), the configuration
- * and the renderers' version; templates do not touch them.
+ * changes bump RENDERER_VERSION), its images, the configuration and the
+ * renderers' version, and each output on more of its own (`planBuild`):
+ * the newsletter on the templates, the web page on its neighbours. A key of
+ * what each output was made from is kept beside it in
+ * `.letterpress/manifest.json`; an output whose key is unchanged and whose
+ * files are all still there is not made again. Likewise each unit of the
+ * whole-site output (a feed, a month of the feed archive, a year of the
+ * archive pages) is keyed by its own inputs (`SiteUnit.inputs`), the
+ * configuration and the renderers' version; templates do not touch them.
  */
 export const MANIFEST_PATH = ".letterpress/manifest.json";
 
