@@ -6,7 +6,7 @@ import { archiveUnits } from "../render/archive.js";
 import { forgetCompiledTemplates, readTemplateSources } from "../render/email.js";
 import { feedUnits } from "../render/feeds.js";
 import type { OutputFile } from "../render/output-file.js";
-import { contentKeys, type CatalogedIssue, type IssueCatalog, type SiteUnit } from "../render/site-unit.js";
+import { byPeriod, contentKeys, type IssueCatalog, type SiteUnit } from "../render/site-unit.js";
 import { issuePath } from "../render/urls.js";
 import type { Output } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -159,14 +159,7 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
 
 /** The archive details of each year, kept for the next build (`catalog.ts`): remade with the year's issues. */
 function detailUnits(catalog: IssueCatalog): SiteUnit[] {
-  const years = new Map<string, CatalogedIssue[]>();
-  for (const issue of catalog.issues) {
-    const year = issue.date.slice(0, 4);
-    const inYear = years.get(year);
-    if (inYear) inYear.push(issue);
-    else years.set(year, [issue]);
-  }
-  return [...years].map(([year, issues]) => ({
+  return [...byPeriod(catalog.issues, "year")].map(([year, issues]) => ({
     id: `details:${year}`,
     inputs: contentKeys(issues),
     render: () => [{ path: yearDetailsPath(year), contents: JSON.stringify(yearDetails(catalog, issues.map((i) => i.date))) }],

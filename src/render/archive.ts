@@ -4,7 +4,7 @@ import { html, jsonForScript, trustedHtml, type Html } from "./html.js";
 import { categoryFeeds, issueTitle, siteFeeds, viewIssue, type EntryView, type IssueView } from "./issue-view.js";
 import type { OutputFile } from "./output-file.js";
 import { categoryPath, siteUrl } from "./urls.js";
-import { catalogOf, contentKeys, renderUnits, type CatalogedIssue, type IssueCatalog, type SiteUnit } from "./site-unit.js";
+import { byPeriod, catalogOf, contentKeys, renderUnits, type CatalogedIssue, type IssueCatalog, type SiteUnit } from "./site-unit.js";
 import { renderPage } from "./web-page.js";
 
 /**
@@ -73,7 +73,7 @@ export function archiveListing(issue: Issue, config: Config): ArchiveListing {
  * (and a category's pages with the years it spans, which they link).
  */
 export function archiveUnits(catalog: IssueCatalog, config: Config): SiteUnit[] {
-  const years = groupBy(catalog.issues, (issue) => issue.date.slice(0, 4));
+  const years = byPeriod(catalog.issues, "year");
   const categories = collectCategories(catalog.issues);
   const units: SiteUnit[] = [
     { id: "archive:index", inputs: contentKeys(catalog.issues), render: () => [renderIndex(catalog.issues, [...years.keys()], categories, config)] },
@@ -96,7 +96,7 @@ export function archiveUnits(catalog: IssueCatalog, config: Config): SiteUnit[] 
 
 function renderIndex(issues: readonly CatalogedIssue[], years: readonly string[], categories: Categories, config: Config): OutputFile {
   const newestFirst = [...issues].reverse();
-  const byYear = groupBy(newestFirst, (i) => i.date.slice(0, 4));
+  const byYear = byPeriod(newestFirst, "year");
 
   const body = html`<main>
 <header>
@@ -110,7 +110,7 @@ ${categories.size > 0 ? html`<p class="muted">分类 Categories: ${[...categorie
 ${[...byYear].map(
   ([year, inYear]) => html`<section class="year" data-year="${year}">
 <h2>${year}</h2>
-${[...groupBy(inYear, (i) => i.date.slice(0, 7))].map(
+${[...byPeriod(inYear, "month")].map(
   ([month, inMonth]) => html`<section class="month">
 <h3>${year}年${Number(month.slice(5))}月</h3>
 <ul class="issues">
@@ -233,15 +233,6 @@ function searchText(issue: Issue, config: Config): string {
   return parts.filter(Boolean).join(" \u2022 ").toLowerCase();
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
-}
 
 /**
  * Filters the archive list as the reader types: an issue stays if every

@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { MAIN_FEED_PATHS, issueItem, newestFirst, siteFeed, type FeedDocument } from "./feed-document.js";
-import type { CatalogedIssue, IssueCatalog } from "./site-unit.js";
+import { byPeriod, type CatalogedIssue, type IssueCatalog } from "./site-unit.js";
 import { siteUrl } from "./urls.js";
 
 /**
@@ -39,13 +39,7 @@ export interface FeedArchivePage {
 }
 
 export function archiveFeeds(catalog: IssueCatalog, config: Config): FeedArchive {
-  const byMonth = new Map<string, CatalogedIssue[]>();
-  for (const issue of catalog.issues) {
-    const month = issue.date.slice(0, 7);
-    const list = byMonth.get(month);
-    if (list) list.push(issue);
-    else byMonth.set(month, [issue]);
-  }
+  const byMonth = byPeriod(catalog.issues, "month");
   const months = [...byMonth.keys()].sort();
   const current = siteUrl(config, MAIN_FEED_PATHS.atom);
   const pages = months.map((month, k): FeedArchivePage => {

@@ -47,6 +47,19 @@ export function contentKeys(issues: readonly CatalogedIssue[]): string[] {
   return issues.map((issue) => `${issue.date} ${issue.contentKey}`);
 }
 
+/** Issues (or anything dated) grouped by year (`YYYY`) or month (`YYYY-MM`) of their date, in the order given. */
+export function byPeriod<T extends { date: string }>(issues: readonly T[], period: "year" | "month"): Map<string, T[]> {
+  const length = period === "year" ? 4 : 7;
+  const groups = new Map<string, T[]>();
+  for (const issue of issues) {
+    const key = issue.date.slice(0, length);
+    const group = groups.get(key);
+    if (group) group.push(issue);
+    else groups.set(key, [issue]);
+  }
+  return groups;
+}
+
 /** A catalog of issues already in memory: for rendering without a build (tests, previews). */
 export function catalogOf(issues: readonly Issue[], config: Config): IssueCatalog {
   const byDate = new Map(issues.map((issue) => [issue.date, { issue, listing: archiveListing(issue, config) }]));
