@@ -1,9 +1,11 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveConfig } from "../../src/config/load.js";
 import type { Config, ConfigInput } from "../../src/config/schema.js";
 import type { Output } from "../../src/cli/output.js";
+import { resolveMessageSettings, type MessageSettings } from "../../src/deliver/message.js";
 import { UNSUBSCRIBE_URL_PLACEHOLDER, type NewsletterContent } from "../../src/render/newsletter.js";
 
 export const SITE_URL = "https://example.org/digest/";
@@ -51,4 +53,15 @@ export async function withTempDir<T>(use: (dir: string) => Promise<T>): Promise<
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Message settings that sign with DKIM (d=example.org, s=news) under a new key, and the public key to verify with. */
+export function dkimSettings(database: string): { settings: MessageSettings; publicKeyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const settings = resolveMessageSettings(testConfig(database), {
+    domainName: "example.org",
+    keySelector: "news",
+    privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+  });
+  return { settings, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString() };
 }

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,7 +9,7 @@ import { UNSUBSCRIBE_URL_PLACEHOLDER } from "../../src/render/newsletter.js";
 import { SubscriberStore, openDatabase } from "../../src/subscribers/store.js";
 import { verifyDkimRelaxed } from "./dkim-verify.js";
 import { startFaultSmtpServer, type FaultSmtpServer } from "./fault-smtp-server.js";
-import { SECRET, SITE_URL, newsletterFixture, recordOutput, testConfig, withTempDir } from "./fixtures.js";
+import { SECRET, SITE_URL, newsletterFixture, recordOutput, testConfig, withTempDir, dkimSettings } from "./fixtures.js";
 
 const HARD_NAME = '张三, "Sam" (机器学习)';
 
@@ -109,14 +108,9 @@ describe("one message per recipient, through a real SMTP server", () => {
 
   it("signs with DKIM when a key is configured, covering both List-Unsubscribe headers, and the signature verifies", async () => {
     await withTempDir(async (dir) => {
-      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-      const settings = resolveMessageSettings(testConfig(join(dir, "db.sqlite")), {
-        domainName: "example.org",
-        keySelector: "news",
-        privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-      });
+      const { settings, publicKeyPem } = dkimSettings(join(dir, "db.sqlite"));
       const message = await composeMessage(newsletterFixture(), { email: "reader@example.org", name: HARD_NAME }, settings);
-      const result = verifyDkimRelaxed(message.raw, publicKey.export({ type: "spki", format: "pem" }).toString());
+      const result = verifyDkimRelaxed(message.raw, publicKeyPem);
       expect(result.tags.d).toBe("example.org");
       expect(result.tags.s).toBe("news");
       expect(result.signedHeaders).toEqual(expect.arrayContaining(["list-unsubscribe", "list-unsubscribe-post", "list-id", "from", "to", "subject", "message-id"]));
@@ -125,7 +119,7 @@ describe("one message per recipient, through a real SMTP server", () => {
 
       // Tampering with a signed header breaks the signature.
       const tampered = Buffer.from(message.raw.toString("latin1").replace("List-Unsubscribe-Post: List-Unsubscribe=One-Click", "List-Unsubscribe-Post: List-Unsubscribe=Two-Click"), "latin1");
-      expect(verifyDkimRelaxed(tampered, publicKey.export({ type: "spki", format: "pem" }).toString()).signatureValid).toBe(false);
+      expect(verifyDkimRelaxed(tampered, publicKeyPem).signatureValid).toBe(false);
     });
   });
 });

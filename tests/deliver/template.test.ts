@@ -8,8 +8,7 @@ import { verifyUnsubscribeToken } from "../../src/deliver/tokens.js";
 import { loadIssues } from "../../src/parse/index.js";
 import { renderNewsletter } from "../../src/render/email.js";
 import { UNSUBSCRIBE_URL_PLACEHOLDER, fillUnsubscribeUrl, type NewsletterContent } from "../../src/render/newsletter.js";
-import { SECRET, newsletterFixture, testConfig, withTempDir } from "./fixtures.js";
-import { generateKeyPairSync } from "node:crypto";
+import { SECRET, newsletterFixture, testConfig, withTempDir, dkimSettings } from "./fixtures.js";
 import { verifyDkimRelaxed } from "./dkim-verify.js";
 
 const repoRoot = join(import.meta.dirname, "../..");
@@ -142,16 +141,11 @@ describe("the message template (composed once, spliced per recipient)", () => {
 
   it("signs every recipient's message with DKIM when a key is configured, and the signature verifies", async () => {
     await withTempDir(async (dir) => {
-      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-      const settings = resolveMessageSettings(testConfig(join(dir, "db.sqlite")), {
-        domainName: "example.org",
-        keySelector: "news",
-        privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-      });
+      const { settings, publicKeyPem } = dkimSettings(join(dir, "db.sqlite"));
       const template = await createMessageTemplate(await sampleNewsletter(), settings);
       for (const recipient of RECIPIENTS.slice(0, 2)) {
         const message = await template.compose(recipient);
-        const result = verifyDkimRelaxed(message.raw, publicKey.export({ type: "spki", format: "pem" }).toString());
+        const result = verifyDkimRelaxed(message.raw, publicKeyPem);
         expect(result.signedHeaders).toEqual(expect.arrayContaining(["list-unsubscribe", "list-unsubscribe-post", "to", "message-id", "date"]));
         expect(result.bodyHashMatches).toBe(true);
         expect(result.signatureValid).toBe(true);
@@ -245,8 +239,7 @@ describe("8bit parts, once the server announced 8BITMIME (RFC 6152)", () => {
       const tooLongTransfer = partsOf((await composeMessage(tooLong, RECIPIENTS[1]!, settings)).raw)[0]!.transfer;
       await compareEightBit(tooLong, settings, [tooLongTransfer, "8bit"]);
 
-      const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-      const signing = resolveMessageSettings(testConfig(join(dir, "db.sqlite")), { domainName: "example.org", keySelector: "news", privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString() });
+      const signing = dkimSettings(join(dir, "db.sqlite")).settings;
       const signed = await (await createMessageTemplate(await sampleNewsletter(), signing)).compose(RECIPIENTS[0]!, new Date(), { eightBit: true });
       expect(signed.eightBit).toBeUndefined();
       expect(partsOf(signed.raw.subarray(signed.raw.indexOf("\r\nFrom:"))).map((p) => p.transfer)).toEqual(["quoted-printable", "quoted-printable"]);
