@@ -191,15 +191,14 @@ interface NewsletterTemplate {
   sources: { file: string; text: string }[];
 }
 
-const liquid = new Liquid({ outputEscape: "escape", strictVariables: true, strictFilters: true, lenientIf: true, ownPropertyOnly: true });
-
-async function fillNewsletter(compiled: NewsletterTemplate, view: IssueView, config: Config): Promise<string> {
+/** What the newsletter template can use: the issue's view and a few fields of the message. */
+export function newsletterFields(view: IssueView, config: Config): Record<string, unknown> {
   const firstEntry = view.entries[0] ?? view.extras[0];
   // Every optional field present (null when absent): LiquidJS throws and
   // catches an error inside for each variable it finds undefined, which was
   // a sixth of the time of a fill.
   const entry = (e: EntryView) => ({ category: null, link: null, bodyMarkdown: null, ...e });
-  const data = {
+  return {
     summary: null,
     starNote: null,
     ...view,
@@ -209,6 +208,13 @@ async function fillNewsletter(compiled: NewsletterTemplate, view: IssueView, con
     preview: view.summary ?? (firstEntry ? `${firstEntry.chineseTitle || firstEntry.title}` : view.title),
     unsubscribeUrl: UNSUBSCRIBE_URL_PLACEHOLDER,
   };
+}
+
+/** The template language, with the options the newsletter is filled with (HTML-escaped output, unknown names are errors). */
+export const liquid = new Liquid({ outputEscape: "escape", strictVariables: true, strictFilters: true, lenientIf: true, ownPropertyOnly: true });
+
+async function fillNewsletter(compiled: NewsletterTemplate, view: IssueView, config: Config): Promise<string> {
+  const data = newsletterFields(view, config);
   try {
     // Synchronous: the template has no async tags, and LiquidJS's async path
     // spends more time in promise trampolines than in filling in the issue.
@@ -333,8 +339,12 @@ async function compileMjml(mainFile: string, templatesDir: string, display: (fil
   } catch (cause) {
     throw new InputError("the newsletter templates are not valid MJML", mjmlDiagnostics(cause, mainFile, display), { cause });
   }
-  // MJML indents its output for people; the indentation is a tenth of the bytes and means nothing to a mail client.
-  return compiledHtml.replace(/\n[ \t]+/gu, "\n").replace(/\n{2,}/gu, "\n");
+  return compactHtml(compiledHtml);
+}
+
+/** MJML indents its output for people; the indentation is a tenth of the bytes and means nothing to a mail client. */
+export function compactHtml(html: string): string {
+  return html.replace(/\n[ \t]+/gu, "\n").replace(/\n{2,}/gu, "\n");
 }
 
 async function listTemplates(dir: string): Promise<string[]> {
