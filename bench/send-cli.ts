@@ -1,6 +1,6 @@
 // `npx tsx bench/send-cli.ts [subscribers…]`: the send benchmark alone, for
 // 1,000 / 10,000 / 100,000 subscribers unless others are named. Compile
-// first (`npx tsc -p tsconfig.json`): the send runs bin/letterpress.js.
+// first (`npm run build`): the send runs bin/letterpress.js.
 // BENCH_BASELINE=0 skips the Nodemailer baseline; BENCH_BASELINE_MAX caps the
 // sizes it runs at (default 10,000: at ~250 messages/s, 100,000 takes minutes).
 import { mkdtemp, rm } from "node:fs/promises";

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The compiled CLI; `npm install` compiles it (the `prepare` script).
-import { main } from "../dist/cli/main.js";
+// The compiled, bundled CLI; `npm install` builds it (the `prepare` script: tsc, then scripts/bundle.mjs).
+import { main } from "../dist/bundle/main.js";
 
 process.exitCode = await main(process.argv);

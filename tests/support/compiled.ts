@@ -14,15 +14,15 @@ function newestMtime(dir: string): number {
 
 /**
  * Tests that run the compiled CLI (a child process, a worker thread) need
- * dist/ to match src/: compile when it is missing or older. `npm test`
- * compiles first, so this only matters when vitest runs on its own.
+ * dist/ and its bundle to match src/: build them when missing or older.
+ * `npm test` builds first, so this only matters when vitest runs on its own.
  */
-export function ensureCompiled(probe = "dist/cli/main.js"): void {
+export function ensureCompiled(probe = "dist/bundle/main.js"): void {
   let built = 0;
   try {
     built = statSync(join(repoRoot, probe)).mtimeMs;
   } catch {
     built = 0;
   }
-  if (built < newestMtime(join(repoRoot, "src"))) execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: repoRoot, stdio: "inherit" });
+  if (built < newestMtime(join(repoRoot, "src"))) execFileSync("npm", ["run", "--silent", "build"], { cwd: repoRoot, stdio: "inherit" });
 }
