@@ -12,7 +12,7 @@ import type { Output } from "../output.js";
 import { createProgress } from "../progress.js";
 import { loadCatalog, StaleRecordError, yearDetails, yearDetailsPath } from "./catalog.js";
 import { IssuesSnapshot } from "./fingerprint.js";
-import { manifestFile, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, type Manifest } from "./plan.js";
+import { manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, type Manifest, type StoredManifest } from "./plan.js";
 import { neighbourhood, renderIssues } from "./render-issues.js";
 import { OutputStage } from "./write.js";
 
@@ -52,7 +52,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const templates = await readTemplateSources(config.templates);
   const snapshot = new IssuesSnapshot(options.issuesDir);
   const inputs = snapshot.fingerprint({ renderer: RENDERER_VERSION, templates, config });
-  const previous = await readManifest(outDir);
+  const stored = readManifest(outDir);
+  const previous = stored?.manifest;
   const output = new OutputListing(outDir);
   if (previous?.inputs === inputs && output.allExist(recordedFiles(previous))) {
     for (const notice of Object.values(previous.issues).flatMap((i) => Object.values(i.outputs).flatMap((o) => o.notices))) options.out.warn(notice);
@@ -64,7 +65,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const distrusted = new Set<string>();
   for (;;) {
     try {
-      return await buildChanges(options, { templates, snapshot, inputs, previous, output }, distrusted);
+      return await buildChanges(options, { templates, snapshot, inputs, stored, output }, distrusted);
     } catch (err) {
       if (!(err instanceof StaleRecordError) || distrusted.has(err.date)) throw err;
       distrusted.add(err.date);
@@ -76,14 +77,15 @@ interface BuildState {
   templates: { file: string; text: string }[];
   snapshot: IssuesSnapshot;
   inputs: string;
-  previous: Manifest | undefined;
+  stored: StoredManifest | undefined;
   output: OutputListing;
 }
 
 /** The build when something changed: catalog, plan, render, stage, commit. */
 async function buildChanges(options: BuildOptions, state: BuildState, distrusted: ReadonlySet<string>): Promise<BuildResult> {
   const { config, outDir } = options;
-  const { templates, snapshot, inputs, previous, output } = state;
+  const { templates, snapshot, inputs, stored, output } = state;
+  const previous = stored?.manifest;
   const site = siteKey(config);
   const { catalog, records, diagnostics } = await loadCatalog({
     snapshot,
@@ -107,6 +109,7 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
     notices.push(...Object.values(kept).flatMap((output) => output.notices));
   }
   const stage = OutputStage.open(outDir);
+  let manifestOnDisk: ReturnType<typeof manifestFiles>;
   try {
     const dates = [...records.keys()];
     const made = (date: string, name: string, files: string[], said: string[]) => {
@@ -146,13 +149,15 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
       }
       manifest.site[unit.id] = { key, files };
     }
-    stage.add(manifestFile(manifest));
+    // The manifest is staged last, so it is moved into place after every file it describes.
+    manifestOnDisk = manifestFiles(manifest, stored);
+    for (const file of manifestOnDisk.files) stage.add(file);
   } catch (err) {
     stage.discard();
     throw err;
   }
   const current = new Set(recordedFiles(manifest));
-  const { written } = stage.commit({ remove: recordedFiles(previous).filter((f) => !current.has(f)) });
+  const { written } = stage.commit({ remove: [...recordedFiles(previous).filter((f) => !current.has(f)), ...manifestOnDisk.remove] });
   for (const notice of notices) options.out.warn(notice);
   return { issueCount: records.size, files: written, warnings, rendered: plan.make.map((m) => m.date) };
 }

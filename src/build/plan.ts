@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { Diagnostic } from "../errors.js";
@@ -16,7 +15,7 @@ import { ISSUE_RENDERERS } from "./render-issues.js";
  * renderers' version, and each output on more of its own (`planBuild`):
  * the newsletter on the templates, the web page on its neighbours. A key of
  * what each output was made from is kept beside it in
- * `.letterpress/manifest.json`; an output whose key is unchanged and whose
+ * the manifest (`.letterpress/`, see `manifestFiles`); an output whose key is unchanged and whose
  * files are all still there is not made again. Likewise each unit of the
  * whole-site output (a feed, a month of the feed archive, a year of the
  * archive pages) is keyed by its own inputs (`SiteUnit.inputs`), the
@@ -140,27 +139,98 @@ export function recordedFiles(manifest: Manifest | undefined): string[] {
   return [...Object.values(manifest.issues).flatMap((issue) => Object.values(issue.outputs)), ...Object.values(manifest.site)].flatMap((o) => o.files);
 }
 
-export function manifestFile(manifest: Manifest): OutputFile {
-  const sorted: Manifest = {
+/**
+ * The manifest on disk: `.letterpress/manifest.json` (the fingerprint, the
+ * site units, the warnings) and one file of issue records per year,
+ * `.letterpress/issues/YYYY.json`. Nearly all of it is the issues' records
+ * (their archive listings); a daily build changes one year's, so only the
+ * years whose text changed are written (a ten-year manifest was 5 MB
+ * rewritten on every build).
+ */
+export interface StoredManifest {
+  manifest: Manifest;
+  /** Each year's file as read, to tell which years changed. */
+  yearTexts: ReadonlyMap<string, string>;
+}
+
+interface ManifestHead extends Omit<Manifest, "issues"> {
+  /** The years that have a file of issue records. */
+  years: string[];
+}
+
+function yearManifestPath(year: string): string {
+  return `.letterpress/issues/${year}.json`;
+}
+
+/** The files of `manifest` to write (the years whose records are as `previous` left them are not), and the year files to remove. */
+export function manifestFiles(manifest: Manifest, previous: StoredManifest | undefined): { files: OutputFile[]; remove: string[] } {
+  const byYear = new Map<string, string[]>();
+  for (const date of Object.keys(manifest.issues).sort()) {
+    const year = date.slice(0, 4);
+    const dates = byYear.get(year);
+    if (dates) dates.push(date);
+    else byYear.set(year, [date]);
+  }
+  const files: OutputFile[] = [];
+  for (const [year, dates] of byYear) {
+    // One line each: the archive listings make a year's records hundreds of kilobytes.
+    const text = `${JSON.stringify({ version: manifest.version, issues: Object.fromEntries(dates.map((date) => [date, manifest.issues[date]])) })}\n`;
+    if (previous?.yearTexts.get(year) !== text) files.push({ path: yearManifestPath(year), contents: text });
+  }
+  const head: ManifestHead = {
     version: manifest.version,
     ...(manifest.inputs ? { inputs: manifest.inputs, issueCount: manifest.issueCount ?? 0, warnings: manifest.warnings ?? [] } : {}),
     ...(manifest.siteKey ? { siteKey: manifest.siteKey } : {}),
-    issues: Object.fromEntries(Object.entries(manifest.issues).sort(([a], [b]) => a.localeCompare(b))),
+    years: [...byYear.keys()],
     site: Object.fromEntries(Object.entries(manifest.site).sort(([a], [b]) => a.localeCompare(b))),
   };
-  // One line: the archive listings make it tens of megabytes for a large archive.
-  return { path: MANIFEST_PATH, contents: `${JSON.stringify(sorted)}\n` };
+  // The head last: until it is in place, the last build's fingerprint says the outputs are not all as recorded.
+  files.push({ path: MANIFEST_PATH, contents: `${JSON.stringify(head)}\n` });
+  const remove = [...(previous?.yearTexts.keys() ?? [])].filter((year) => !byYear.has(year)).map(yearManifestPath);
+  return { files, remove };
 }
 
-export async function readManifest(outDir: string): Promise<Manifest | undefined> {
+export function readManifest(outDir: string): StoredManifest | undefined {
+  const head = readJson(join(outDir, MANIFEST_PATH)) as Partial<ManifestHead> | undefined;
+  if (!head || head.version !== RENDERER_VERSION || !isRecord(head.site) || !Array.isArray(head.years)) return undefined;
+  const { years, ...rest } = head as ManifestHead;
+  const manifest: Manifest = { ...rest, issues: {} };
+  const yearTexts = new Map<string, string>();
+  for (const year of years.map(String)) {
+    const text = readText(join(outDir, yearManifestPath(year)));
+    const parsed = text === undefined ? undefined : (parseJson(text) as Partial<Manifest> | undefined);
+    // A year whose records are missing or unreadable: its issues are made again (and the build is not one with nothing to do).
+    if (!parsed || parsed.version !== RENDERER_VERSION || !isRecord(parsed.issues)) {
+      delete manifest.inputs;
+      continue;
+    }
+    Object.assign(manifest.issues, parsed.issues);
+    yearTexts.set(year, text!);
+  }
+  return { manifest, yearTexts };
+}
+
+/** A file's text; undefined when it cannot be read (a first build, or out/ deleted). */
+function readText(path: string): string | undefined {
   try {
-    const parsed = JSON.parse(await readFile(join(outDir, MANIFEST_PATH), "utf8")) as Manifest;
-    const valid = parsed.version === RENDERER_VERSION && isRecord(parsed.issues) && isRecord(parsed.site);
-    return valid ? parsed : undefined;
+    // Synchronous on purpose: the promise API decodes UTF-8 in JavaScript, in chunks, several times slower for megabytes.
+    return readFileSync(path, "utf8");
   } catch {
-    // No manifest (first build, or out/ deleted) or an unreadable one: render everything.
     return undefined;
   }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function readJson(path: string): unknown {
+  const text = readText(path);
+  return text === undefined ? undefined : parseJson(text);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -93,7 +93,7 @@ describe("incremental build", () => {
   it("makes every newsletter again when the templates change, and no web page", async () => {
     const { issuesDir, outDir } = await workspace();
     await buildSite({ issuesDir, outDir, config, out: recorder() });
-    const previous = await readManifest(outDir);
+    const previous = readManifest(outDir)?.manifest;
     const { records } = await loadCatalog({ snapshot: new IssuesSnapshot(issuesDir), config, ...(previous ? { previous: { issues: previous.issues, outDir } } : {}) });
     const templates = await readTemplateSources();
     const unchanged = planBuild({ output: new OutputListing(outDir), records, templates, config, previous });
@@ -116,7 +116,46 @@ describe("incremental build", () => {
     // The HTML parts change; the plain-text parts, made from the model, do not, so they are not written.
     expect(after.files.filter((f) => f.startsWith("email/")).sort()).toEqual(["email/2020-10-30.html", "email/2020-11-02.html", "email/2020-12-01.html"]);
     expect(await readFile(join(outDir, "email/2020-12-01.html"), "utf8")).toContain("Read in a browser");
-    expect(after.files.filter((f) => !f.startsWith("email/"))).toEqual([".letterpress/manifest.json"]);
+    // And the records of the year whose newsletters changed.
+    expect(after.files.filter((f) => !f.startsWith("email/"))).toEqual([".letterpress/issues/2020.json", ".letterpress/manifest.json"]);
+  });
+
+  it("writes the records of the years that changed, and removes a year's when its last issue goes", async () => {
+    const { issuesDir, outDir } = await workspace();
+    const sample = await readFile(join(issuesDir, "2020-10-30.txt"), "utf8");
+    await writeFile(join(issuesDir, "2021-01-04.txt"), sample);
+    const first = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(first.files.filter((f) => f.startsWith(".letterpress/issues/"))).toEqual([".letterpress/issues/2020.json", ".letterpress/issues/2021.json"]);
+    const records2020 = await readFile(join(outDir, ".letterpress/issues/2020.json"), "utf8");
+
+    // A new issue whose neighbours are all in 2021: the 2020 records stay as they are.
+    await writeFile(join(issuesDir, "2021-01-05.txt"), sample);
+    const second = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(second.rendered).toEqual(["2021-01-04", "2021-01-05"]);
+    expect(second.files.filter((f) => f.startsWith(".letterpress/"))).toEqual([".letterpress/issues/2021.json", ".letterpress/archive/2021.json", ".letterpress/manifest.json"].sort((a, b) => second.files.indexOf(a) - second.files.indexOf(b)));
+    expect(await readFile(join(outDir, ".letterpress/issues/2020.json"), "utf8")).toBe(records2020);
+    expect(Object.keys(readManifest(outDir)!.manifest.issues)).toEqual(["2020-10-30", "2020-11-02", "2020-12-01", "2021-01-04", "2021-01-05"]);
+
+    await rm(join(issuesDir, "2021-01-04.txt"));
+    await rm(join(issuesDir, "2021-01-05.txt"));
+    const third = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(third.rendered).toEqual(["2020-12-01"]);
+    await expect(stat(join(outDir, ".letterpress/issues/2021.json"))).rejects.toThrow();
+    const incremental = await snapshotFiles(outDir);
+    await rm(outDir, { recursive: true });
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(await snapshotFiles(outDir)).toEqual(incremental);
+  });
+
+  it("makes again the issues of a year whose records are missing, and no others", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await writeFile(join(issuesDir, "2021-01-04.txt"), await readFile(join(issuesDir, "2020-10-30.txt"), "utf8"));
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    const complete = await snapshotFiles(outDir);
+    await rm(join(outDir, ".letterpress/issues/2020.json"));
+    const again = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(again.rendered).toEqual(["2020-10-30", "2020-11-02", "2020-12-01"]);
+    expect(await snapshotFiles(outDir)).toEqual(complete);
   });
 
   it("gives the same files after out/ is deleted and rebuilt", async () => {
