@@ -49,17 +49,14 @@ const siteRenderers: ((catalog: IssueCatalog, config: Config) => SiteUnit[])[] =
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { config, outDir } = options;
   forgetCompiledTemplates();
-  // The file system calls of the walk of the issues, and of the look-up of
-  // the last build's files, run on the thread pool while this thread reads
-  // the manifest and the templates.
-  const walked = IssuesSnapshot.take(options.issuesDir);
   const stored = readManifest(outDir);
   const previous = stored?.manifest;
   const output = new OutputListing(outDir);
   const recorded = recordedFiles(previous);
+  // Whether the last build's files are all still there, found on the thread pool while this thread walks the issues.
   const lookedUp = output.prefetch(recorded);
   const templates = await readTemplateSources(config.templates);
-  const snapshot = await walked;
+  const snapshot = new IssuesSnapshot(options.issuesDir);
   const inputs = snapshot.fingerprint({ renderer: RENDERER_VERSION, templates, config });
   await lookedUp;
   if (previous?.inputs === inputs && output.allExist(recorded)) {

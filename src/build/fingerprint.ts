@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { statSync, type Dirent } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdirSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 
 /** A file's size and modification time: what make and Hugo judge change by. */
@@ -25,18 +24,8 @@ export class IssuesSnapshot {
   readonly #folders = new Map<string, string[]>();
   readonly #hash = createHash("sha256");
 
-  private constructor(readonly issuesDir: string) {}
-
-  /**
-   * Walks the folder. The stat calls go to libuv's thread pool, all at once:
-   * they run on another core while the main thread does what it can (the
-   * build reads its manifest meanwhile); one after another, they were a
-   * tenth of a second of a daily build.
-   */
-  static async take(issuesDir: string): Promise<IssuesSnapshot> {
-    const snapshot = new IssuesSnapshot(issuesDir);
-    await snapshot.#walk();
-    return snapshot;
+  constructor(readonly issuesDir: string) {
+    this.#visit("", 0);
   }
 
   /** The names of the files in one of the issues folder's subfolders, sorted; none if there is no such folder. */
@@ -56,52 +45,28 @@ export class IssuesSnapshot {
     return this.#hash.copy().update(JSON.stringify(extra)).digest("hex");
   }
 
-  /** The issues folder and each folder in it (an issue's images), in name order, each file with its stat. */
-  async #walk(): Promise<void> {
-    const top = await listSorted(this.issuesDir);
-    const folders = await Promise.all(top.filter((entry) => entry.isDirectory()).map(async (entry) => [entry.name, await listSorted(join(this.issuesDir, entry.name))] as const));
-    const inFolder = new Map(folders);
-    // Every file's stat at once, then hashed in the walk's order.
-    const paths: string[] = [];
-    for (const entry of top) {
-      if (entry.isFile()) paths.push(entry.name);
-      const entries = entry.isDirectory() ? inFolder.get(entry.name) : undefined;
-      if (entries) for (const inner of entries) if (inner.isFile()) paths.push(`${entry.name}/${inner.name}`);
+  #visit(folder: string, depth: number): void {
+    const dir = folder ? join(this.issuesDir, folder) : this.issuesDir;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      // An unreadable issues folder is reported by the catalog, with the other problems of the input.
+      return;
     }
-    // A file gone between the listing and its stat is left out, as if listed a moment later.
-    const stats = await Promise.all(paths.map((path) => stat(join(this.issuesDir, path)).catch(() => undefined)));
-    paths.forEach((path, i) => {
-      const found = stats[i];
-      if (found) this.files.set(path, { size: found.size, mtimeMs: found.mtimeMs });
-    });
-
-    for (const entry of top) {
-      if (entry.isDirectory()) {
+    const names: string[] = [];
+    if (depth === 1) this.#folders.set(folder, names);
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = folder ? `${folder}/${entry.name}` : entry.name;
+      if (entry.isDirectory() && depth === 0) {
         this.#hash.update(`dir ${entry.name}\n`);
-        const names: string[] = [];
-        this.#folders.set(entry.name, names);
-        for (const inner of inFolder.get(entry.name) ?? []) {
-          if (this.#hashFile(inner.name, `${entry.name}/${inner.name}`)) names.push(inner.name);
-        }
-      } else {
-        this.#hashFile(entry.name, entry.name);
+        this.#visit(path, 1);
+      } else if (entry.isFile()) {
+        const { size, mtimeMs } = statSync(join(this.issuesDir, path));
+        this.files.set(path, { size, mtimeMs });
+        names.push(entry.name);
+        this.#hash.update(`file ${entry.name} ${size} ${mtimeMs}\n`);
       }
     }
-  }
-
-  /** Mixes a file's name and stat into the fingerprint; false for what is not a file the walk found. */
-  #hashFile(name: string, path: string): boolean {
-    const found = this.files.get(path);
-    if (found) this.#hash.update(`file ${name} ${found.size} ${found.mtimeMs}\n`);
-    return found !== undefined;
-  }
-}
-
-/** A folder's entries in name order; none if it cannot be read (the catalog reports an unreadable issues folder, with the other problems of the input). */
-async function listSorted(dir: string): Promise<Dirent[]> {
-  try {
-    return (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-  } catch {
-    return [];
   }
 }

@@ -94,7 +94,7 @@ describe("incremental build", () => {
     const { issuesDir, outDir } = await workspace();
     await buildSite({ issuesDir, outDir, config, out: recorder() });
     const previous = readManifest(outDir)?.manifest;
-    const { records } = await loadCatalog({ snapshot: await IssuesSnapshot.take(issuesDir), config, ...(previous ? { previous: { issues: previous.issues, outDir } } : {}) });
+    const { records } = await loadCatalog({ snapshot: new IssuesSnapshot(issuesDir), config, ...(previous ? { previous: { issues: previous.issues, outDir } } : {}) });
     const templates = await readTemplateSources();
     const unchanged = planBuild({ output: new OutputListing(outDir), records, templates, config, previous });
     expect(unchanged.make).toEqual([]);
