@@ -49,17 +49,13 @@ const siteRenderers: ((catalog: IssueCatalog, config: Config) => SiteUnit[])[] =
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { config, outDir } = options;
   forgetCompiledTemplates();
-  const stored = readManifest(outDir);
-  const previous = stored?.manifest;
-  const output = new OutputListing(outDir);
-  const recorded = recordedFiles(previous);
-  // Whether the last build's files are all still there, found on the thread pool while this thread walks the issues.
-  const lookedUp = output.prefetch(recorded);
   const templates = await readTemplateSources(config.templates);
   const snapshot = new IssuesSnapshot(options.issuesDir);
   const inputs = snapshot.fingerprint({ renderer: RENDERER_VERSION, templates, config });
-  await lookedUp;
-  if (previous?.inputs === inputs && output.allExist(recorded)) {
+  const stored = readManifest(outDir);
+  const previous = stored?.manifest;
+  const output = new OutputListing(outDir);
+  if (previous?.inputs === inputs && output.allExist(recordedFiles(previous))) {
     for (const notice of Object.values(previous.issues).flatMap((i) => Object.values(i.outputs).flatMap((o) => o.notices))) options.out.warn(notice);
     return { issueCount: previous.issueCount ?? 0, files: [], warnings: previous.warnings ?? [], rendered: [] };
   }

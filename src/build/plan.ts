@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { access, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { Diagnostic } from "../errors.js";
@@ -244,70 +243,29 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * or twice (`issues/DATE/`) gets a stat per file, which costs less than
  * listing it: an archive's issues have tens of thousands of files in a few
  * thousand folders, and either way alone took a few tenths of a second.
- * `prefetch` asks all of them on libuv's thread pool, so that the file
- * system calls run on another core while the main thread reads the issues.
  */
 export class OutputListing {
   readonly #folders = new Map<string, Set<string>>();
   readonly #asked = new Map<string, number>();
-  readonly #found = new Map<string, boolean>();
 
   constructor(readonly outDir: string) {}
-
-  /** Looks up `files` in the background; `exists` answers from what it found. */
-  async prefetch(files: readonly string[]): Promise<void> {
-    const byFolder = new Map<string, string[]>();
-    for (const file of files) {
-      const folder = folderOf(file);
-      const inFolder = byFolder.get(folder);
-      if (inFolder) inFolder.push(file);
-      else byFolder.set(folder, [file]);
-    }
-    const lookups: Promise<void>[] = [];
-    for (const [folder, inFolder] of byFolder) {
-      if (inFolder.length >= LIST_FROM) {
-        lookups.push(
-          readdir(resolve(this.outDir, folder)).then(
-            (names) => void this.#folders.set(folder, new Set(names)),
-            () => void this.#folders.set(folder, new Set()),
-          ),
-        );
-      } else {
-        for (const file of inFolder) {
-          lookups.push(
-            access(resolve(this.outDir, file)).then(
-              () => void this.#found.set(file, true),
-              () => void this.#found.set(file, false),
-            ),
-          );
-        }
-      }
-    }
-    await Promise.all(lookups);
-  }
 
   allExist(files: readonly string[]): boolean {
     return files.every((file) => this.exists(file));
   }
 
   exists(file: string): boolean {
-    const found = this.#found.get(file);
-    if (found !== undefined) return found;
-    const folder = folderOf(file);
+    const cut = file.lastIndexOf("/");
+    const folder = cut < 0 ? "" : file.slice(0, cut);
     const listed = this.#folders.get(folder);
-    if (listed) return listed.has(file.slice(folder.length + 1));
+    if (listed) return listed.has(file.slice(cut + 1));
     const asked = (this.#asked.get(folder) ?? 0) + 1;
     this.#asked.set(folder, asked);
     if (asked <= LIST_FROM) return existsSync(resolve(this.outDir, file));
     const names = listFolder(resolve(this.outDir, folder));
     this.#folders.set(folder, names);
-    return names.has(file.slice(folder.length + 1));
+    return names.has(file.slice(cut + 1));
   }
-}
-
-function folderOf(file: string): string {
-  const cut = file.lastIndexOf("/");
-  return cut < 0 ? "" : file.slice(0, cut);
 }
 
 /** Questions about one folder answered by stat before it is listed. */
