@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { Diagnostic } from "../errors.js";
 import type { OutputFile } from "../render/output-file.js";
@@ -247,8 +247,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export class OutputListing {
   readonly #folders = new Map<string, Set<string>>();
   readonly #asked = new Map<string, number>();
+  /** `out/` with a separator: joined to the recorded paths (`/`-separated, inside it) without path.resolve's work on each. */
+  readonly #root: string;
 
-  constructor(readonly outDir: string) {}
+  constructor(readonly outDir: string) {
+    this.#root = `${resolve(outDir)}${sep}`;
+  }
 
   allExist(files: readonly string[]): boolean {
     return files.every((file) => this.exists(file));
@@ -261,8 +265,8 @@ export class OutputListing {
     if (listed) return listed.has(file.slice(cut + 1));
     const asked = (this.#asked.get(folder) ?? 0) + 1;
     this.#asked.set(folder, asked);
-    if (asked <= LIST_FROM) return existsSync(resolve(this.outDir, file));
-    const names = listFolder(resolve(this.outDir, folder));
+    if (asked <= LIST_FROM) return existsSync(this.#root + file);
+    const names = listFolder(this.#root + folder);
     this.#folders.set(folder, names);
     return names.has(file.slice(cut + 1));
   }
