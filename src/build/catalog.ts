@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/schema.js";
@@ -174,15 +174,12 @@ function readYearDetails(outDir: string, year: string): YearDetails | undefined 
 
 /** The issue's model is made from its file's bytes and the names of its images; the key changes with either. */
 function contentKey(record: IssueRecord): string {
-  return createHash("sha256")
-    .update(JSON.stringify([record.source.name, record.source.sha256, record.images.map((i) => i.name)]))
-    .digest("hex")
-    .slice(0, 32);
+  return hash("sha256", JSON.stringify([record.source.name, record.source.sha256, record.images.map((i) => i.name)]), "hex").slice(0, 32);
 }
 
 /** A file's hash, taken from `earlier` when its size and modification time are unchanged. */
 function fileRecord(snapshot: IssuesSnapshot, path: string, name: string, earlier: FileRecord | undefined): FileRecord {
   const { size, mtimeMs } = snapshot.stat(path);
   if (earlier && earlier.size === size && earlier.mtimeMs === mtimeMs) return earlier;
-  return { name, size, mtimeMs, sha256: createHash("sha256").update(readFileSync(join(snapshot.issuesDir, path))).digest("hex") };
+  return { name, size, mtimeMs, sha256: hash("sha256", readFileSync(join(snapshot.issuesDir, path)), "hex") };
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import type { Config } from "../config/schema.js";
@@ -289,6 +289,7 @@ function hashOf(value: unknown): string {
   return sha256(JSON.stringify(value)).slice(0, 32);
 }
 
+/** One-shot `crypto.hash` (Node 20.12): a build takes tens of thousands of small hashes, and a Hash object for each cost 2-7 times as much. */
 function sha256(contents: string | Uint8Array): string {
-  return createHash("sha256").update(contents).digest("hex");
+  return hash("sha256", contents, "hex");
 }

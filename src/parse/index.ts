@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
@@ -136,7 +136,7 @@ export function parseDigestFile(digest: DigestFile, imageFiles: readonly string[
   // costs four thread-pool round trips (open, stat, read, close) per file,
   // which dominated loading a 3,650-issue archive.
   const bytes = readFileSync(digest.path);
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const sha256 = hash("sha256", bytes, "hex");
   const decoded = decodeDigest(file, bytes);
   if (!decoded.ok) return { diagnostics: [decoded.diagnostic], entryCount: 0, sha256 };
   const parsed: ParseResult = digest.format === "markdown" ? parseMarkdownDigest(file, decoded.text) : parseTextDigest(file, decoded.text);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Config } from "../config/schema.js";
 import type { Issue } from "../model/issue.js";
 import { archiveListing, type ArchiveDetails, type ArchiveSummary } from "./archive.js";
@@ -73,7 +73,7 @@ export function catalogOf(issues: readonly Issue[], config: Config): IssueCatalo
       .sort((a, b) => a.issue.date.localeCompare(b.issue.date))
       .map(({ issue, listing }) => ({
         date: issue.date,
-        contentKey: createHash("sha256").update(JSON.stringify(issue)).digest("hex"),
+        contentKey: hash("sha256", JSON.stringify(issue), "hex"),
         summary: listing.summary,
       })),
     load: (date) => known(date).issue,
