@@ -1,7 +1,9 @@
+import { parse, type DefaultTreeAdapterMap } from "parse5";
 import { describe, expect, it } from "vitest";
 import { fitsEightBit } from "../../src/deliver/template.js";
+import { renderNewsletter } from "../../src/render/email.js";
 import { breakLongHtmlLines } from "../../src/render/html-lines.js";
-import { makeAbstract } from "./email-fixtures.js";
+import { fillNewsletterTemplate, loadSampleIssues, makeAbstract, makeEntry, makeIssue, testConfig } from "./email-fixtures.js";
 
 const octets = (text: string) => Buffer.byteLength(text, "utf8");
 const lines = (html: string) => html.split(/\r?\n/u);
@@ -153,5 +155,83 @@ describe("breakLongHtmlLines", () => {
     const html = `<p>${makeAbstract(4000, 3)}</p>`;
     const once = breakLongHtmlLines(html);
     expect(breakLongHtmlLines(once)).toBe(once);
+  });
+});
+
+type Node = DefaultTreeAdapterMap["node"];
+type Element = DefaultTreeAdapterMap["element"];
+
+/** Text nodes in document order, with the name of the element each is in. */
+function textNodes(node: Node, parent = "", out: { text: string; parent: string }[] = []): { text: string; parent: string }[] {
+  if (node.nodeName === "#text") out.push({ text: (node as DefaultTreeAdapterMap["textNode"]).value, parent });
+  const element = node as Element;
+  for (const child of element.childNodes ?? []) textNodes(child, element.tagName ?? parent, out);
+  if (element.tagName === "template") textNodes((element as DefaultTreeAdapterMap["template"]).content, "template", out);
+  return out;
+}
+
+/** The document's elements and attributes in order: what a newline in the wrong place would change. */
+function markup(node: Node, out: string[] = []): string[] {
+  const element = node as Element;
+  if (element.tagName) out.push(`<${element.tagName} ${JSON.stringify(element.attrs)}>`);
+  else if (node.nodeName === "#comment") out.push(`<!--${(node as DefaultTreeAdapterMap["commentNode"]).data}-->`);
+  for (const child of element.childNodes ?? []) markup(child, out);
+  return out;
+}
+
+/**
+ * Parses both documents as a browser does (parse5, WHATWG HTML) and checks
+ * that a reader sees the same: the same elements, attributes and comments;
+ * the same text nodes, where only a space became a newline, never in an
+ * element that shows white space as it is, and never beside a wide
+ * character of the text around it (across text nodes).
+ */
+function expectSameRendering(before: string, after: string): number {
+  const [a, b] = [parse(before), parse(after)];
+  expect(markup(b)).toEqual(markup(a));
+  const [textsA, textsB] = [textNodes(a), textNodes(b)];
+  expect(textsB.map((t) => t.parent)).toEqual(textsA.map((t) => t.parent));
+  const all = textsA.map((t) => t.text).join("");
+  let offset = 0;
+  let changes = 0;
+  textsA.forEach(({ text, parent }, i) => {
+    const changed = replacedSpaces(text, textsB[i]!.text);
+    if (changed.length > 0) expect(["pre", "textarea", "style", "script", "title", "listing", "xmp"]).not.toContain(parent);
+    for (const at of changed) {
+      const left = /\S(?=\s*$)/u.exec(all.slice(0, offset + at))?.[0] ?? "";
+      const right = /^\s*(\S)/u.exec(all.slice(offset + at + 1))?.[1] ?? "";
+      expect(WIDE.test(left) || WIDE.test(right), `${left} ${right}`).toBe(false);
+    }
+    changes += changed.length;
+    offset += text.length;
+  });
+  return changes;
+}
+
+describe("the newsletter's HTML with its long lines broken", async () => {
+  const config = testConfig();
+  const issues = await loadSampleIssues();
+
+  it("renders the same elements and text for the sample issue, and every line fits in 998 octets", async () => {
+    const sample = issues.find((i) => i.date === "2020-10-30")!;
+    const filled = await fillNewsletterTemplate(sample, config);
+    expect(longest(filled)).toBeGreaterThan(998);
+    const { html } = await renderNewsletter(sample, issues, config);
+    expect(html).toBe(breakLongHtmlLines(filled));
+    expect(expectSameRendering(filled, html)).toBeGreaterThan(0);
+    expect(longest(html)).toBeLessThanOrEqual(998);
+    expect(octets(html)).toBe(octets(filled));
+  });
+
+  it("renders the same for an issue of long abstracts in English and Chinese mixed", async () => {
+    const mixedAbstract = (n: number) => makeAbstract(2400, n).replaceAll("model", "模型").replaceAll("loss", "损失 函数").replaceAll("dataset", "数据集 (dataset)");
+    const issue = makeIssue("2021-03-01", [1, 2, 3].map((n) => makeEntry(n, { abstract: mixedAbstract(n) })), {
+      extras: [makeEntry(4, { kind: "extra", abstract: mixedAbstract(4) })],
+    });
+    const filled = await fillNewsletterTemplate(issue, config);
+    expect(longest(filled)).toBeGreaterThan(998);
+    const html = (await renderNewsletter(issue, [issue], config)).html;
+    expect(expectSameRendering(filled, html)).toBeGreaterThan(0);
+    expect(fitsEightBit(html)).toBe(true);
   });
 });
