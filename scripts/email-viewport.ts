@@ -28,6 +28,8 @@ export interface ViewportReport {
   scrollWidth: number;
   /** Titles not found, not visible, or reaching outside the viewport. */
   hiddenTitles: string[];
+  /** The text as rendered (`innerText`: white space as CSS collapses it, hidden text left out). */
+  text: string;
   screenshot?: Uint8Array;
 }
 
@@ -69,7 +71,8 @@ export async function inspectEmail(html: string, options: InspectOptions): Promi
         const box = (await found.count()) > 0 && (await found.isVisible()) ? await found.boundingBox() : null;
         if (!box || box.width === 0 || box.height === 0 || box.x < 0 || box.x + box.width > width + 0.5) hiddenTitles.push(title);
       }
-      const report: ViewportReport = { width, scrollWidth, hiddenTitles };
+      const text = String(await page.evaluate("document.body.innerText"));
+      const report: ViewportReport = { width, scrollWidth, hiddenTitles, text };
       if (options.screenshotHeight) {
         const height = Math.min(options.screenshotHeight, Number(await page.evaluate("document.documentElement.scrollHeight")));
         report.screenshot = await page.screenshot({ fullPage: true, clip: { x: 0, y: 0, width, height } });

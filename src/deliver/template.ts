@@ -4,7 +4,7 @@ import MailComposer from "nodemailer/lib/mail-composer";
 import MimeNode from "nodemailer/lib/mime-node";
 import { foldLines } from "nodemailer/lib/mime-funcs";
 import * as qp from "nodemailer/lib/qp";
-import { fillUnsubscribeUrl, type NewsletterContent } from "../render/newsletter.js";
+import { fillUnsubscribeUrl, MAX_LINE_OCTETS, type NewsletterContent } from "../render/newsletter.js";
 import { DKIM_SIGNED_HEADERS, mailHeaders, messageIdFor, unsubscribeUrlWriter, type MessageSettings, type Recipient } from "./message.js";
 import type { OutgoingMessage } from "./transport.js";
 
@@ -44,10 +44,7 @@ export interface ComposeOptions {
   eightBit?: boolean;
 }
 
-/** RFC 5322 §2.1.1 and RFC 2045 §2.8: at most 998 octets a line, no NUL, CR and LF only as a line break. */
-const MAX_LINE_OCTETS = 998;
-
-/** Whether a text part can go as it is, in 8bit: lines short enough, no NUL and no CR but in CRLF. */
+/** Whether a text part can go as it is, in 8bit (RFC 2045 §2.8): lines of at most 998 octets, no NUL, and no CR but in CRLF. */
 export function fitsEightBit(text: string): boolean {
   // eslint-disable-next-line no-control-regex
   if (/\u0000|\r(?!\n)/u.test(text)) return false;

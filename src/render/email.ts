@@ -8,6 +8,7 @@ import { Liquid, type Template } from "liquidjs";
 import type { Config } from "../config/schema.js";
 import { error, InputError, type Diagnostic } from "../errors.js";
 import type { Issue } from "../model/issue.js";
+import { breakLongHtmlLines } from "./html-lines.js";
 import { viewIssue, type EntryView, type IssueView } from "./issue-view.js";
 import { fillUnsubscribeUrl, UNSUBSCRIBE_URL_PLACEHOLDER, type NewsletterContent } from "./newsletter.js";
 import type { OutputFile } from "./output-file.js";
@@ -25,7 +26,11 @@ import { siteUrl } from "./urls.js";
  *    every value: `outputEscape: "escape"`);
  * 3. if the HTML is over budget, shorten every abstract at a sentence
  *    boundary to the longest common length that fits, each with a "read on"
- *    link to the web version.
+ *    link to the web version;
+ * 4. break the lines over RFC 5322's 998 octets (an abstract is one line)
+ *    at spaces where a newline renders the same (`breakLongHtmlLines`), so
+ *    the sender can send the HTML as it is (8bit) instead of
+ *    quoted-printable; a space for a newline, the size is unchanged.
  * MJML runs once, so an issue costs one Liquid render (about a millisecond)
  * instead of an MJML compile.
  */
@@ -104,6 +109,7 @@ export async function renderNewsletterReport(
       overBudget = true;
     }
   }
+  html = breakLongHtmlLines(html);
   const text = renderPlainText(finalView, { unsubscribeUrl: UNSUBSCRIBE_URL_PLACEHOLDER });
   return {
     content: { date: issue.date, subject: view.title, html, text, webUrl: view.webUrl },

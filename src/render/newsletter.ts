@@ -16,6 +16,13 @@ export interface NewsletterContent {
 }
 
 /**
+ * RFC 5322 §2.1.1 and RFC 2045 §2.8: at most 998 octets a line. The
+ * renderer keeps the HTML's lines within it where it can, so the sender can
+ * send a part as it is (8bit) when the server allows.
+ */
+export const MAX_LINE_OCTETS = 998;
+
+/**
  * A URL-shaped placeholder, so that escaping by the template engine, MJML
  * and the HTML minifier all leave it as it is (`.invalid` is reserved by
  * RFC 2606 and can never resolve).

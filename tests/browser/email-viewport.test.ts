@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHROMIUM_PATH, inspectEmail } from "../../scripts/email-viewport.js";
 import { renderEmailFiles } from "../../src/render/email.js";
+import { breakLongHtmlLines } from "../../src/render/html-lines.js";
 import { viewIssue } from "../../src/render/issue-view.js";
 import { issueUrl } from "../../src/render/urls.js";
-import { loadSampleIssues, sampleIssuesDir, testConfig } from "../render/email-fixtures.js";
+import { fillNewsletterTemplate, loadSampleIssues, sampleIssuesDir, testConfig } from "../render/email-fixtures.js";
 
 // Debian's chromium (CI installs it with apt); a clone without it skips these tests.
 describe.skipIf(!existsSync(CHROMIUM_PATH))("the sample's email in headless Chromium", () => {
@@ -29,6 +30,19 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))("the sample's email in headless Chro
       expect(report.scrollWidth, `${report.width} px`).toBeLessThanOrEqual(report.width);
       expect(report.hiddenTitles, `${report.width} px`).toEqual([]);
     }
+  });
+
+  it("shows the same text with the newsletter's long lines broken as without (the renderer's last step)", async () => {
+    const config = testConfig();
+    const issues = await loadSampleIssues();
+    const sample = issues.find((i) => i.date === "2020-10-30")!;
+    const filled = await fillNewsletterTemplate(sample, config);
+    const broken = breakLongHtmlLines(filled);
+    expect(broken).not.toBe(filled);
+    const [before, after] = await Promise.all([filled, broken].map(async (html) => (await inspectEmail(html, { widths: [600], titles: [] }))[0]!));
+    expect(after!.text).toBe(before!.text);
+    expect(after!.scrollWidth).toBe(before!.scrollWidth);
+    expect(before!.text).toContain(sample.entries[0]!.abstract.slice(0, 200));
   });
 
   it("reports a title it cannot see and a layout that overflows", async () => {

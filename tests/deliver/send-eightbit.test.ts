@@ -1,12 +1,16 @@
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
 import { afterEach, describe, expect, it } from "vitest";
-import { composeMessage, resolveMessageSettings } from "../../src/deliver/message.js";
+import type { Config } from "../../src/config/schema.js";
+import { composeMessage, resolveMessageSettings, unsubscribeUrlFor } from "../../src/deliver/message.js";
 import { sendIssue } from "../../src/deliver/send.js";
+import { fitsEightBit } from "../../src/deliver/template.js";
 import { createTransport } from "../../src/deliver/transport.js";
-import { UNSUBSCRIBE_URL_PLACEHOLDER, type NewsletterContent } from "../../src/render/newsletter.js";
+import { renderNewsletter } from "../../src/render/email.js";
+import { fillUnsubscribeUrl, UNSUBSCRIBE_URL_PLACEHOLDER, type NewsletterContent } from "../../src/render/newsletter.js";
 import { SubscriberStore, openDatabase } from "../../src/subscribers/store.js";
 import { copiesByRecipient, messageIdOf, startFaultSmtpServer, type FaultPlan, type FaultSmtpServer } from "./fault-smtp-server.js";
+import { loadSampleIssues } from "../render/email-fixtures.js";
 import { newsletterFixture, recordOutput, testConfig, withTempDir } from "./fixtures.js";
 
 let server: FaultSmtpServer | undefined;
@@ -26,13 +30,17 @@ function chineseNewsletter(): NewsletterContent {
 }
 
 async function sendChinese(dir: string, plan: FaultPlan, subscribers: string[]) {
+  return sendNewsletter(dir, plan, subscribers, () => chineseNewsletter());
+}
+
+async function sendNewsletter(dir: string, plan: FaultPlan, subscribers: string[], render: (config: Config) => NewsletterContent | Promise<NewsletterContent>) {
   server = await startFaultSmtpServer(plan);
   const config = testConfig(join(dir, "db.sqlite"), { transport: server.url, smtp: { maxConnections: 2 } });
   const db = openDatabase(config.database);
   new SubscriberStore(db).importSubscribers(subscribers.map((email) => ({ email })));
   const transport = createTransport(config.transport, config);
   const settings = resolveMessageSettings(config);
-  const content = chineseNewsletter();
+  const content = await render(config);
   try {
     const summary = await sendIssue({ content, db, transport, settings, out: recordOutput(), retries: 3, backoffMs: 5, maxBackoffMs: 20 });
     return { summary, settings, content, received: server.received };
@@ -72,6 +80,28 @@ describe("sending in 8bit to a server that announces 8BITMIME", () => {
       // 8bit is smaller: UTF-8 as it is against base64's four bytes for three (quoted-printable's nine).
       const size = (bodyType: string) => received.find((m) => m.bodyType === bodyType)!.raw.length;
       expect(size("8bitmime")).toBeLessThan(size("7bit") * 0.85);
+      await expectReadsAsComposed(received, content, settings);
+    });
+  });
+
+  it("sends the sample issue's rendered newsletter with both parts in 8bit, and mailparser reads back the HTML as rendered", async () => {
+    await withTempDir(async (dir) => {
+      const issues = await loadSampleIssues();
+      const render = (config: Config) => renderNewsletter(issues.find((i) => i.date === "2020-10-30")!, issues, config);
+      const { summary, settings, content, received } = await sendNewsletter(dir, {}, subscribers.slice(0, 12), render);
+      expect(summary).toMatchObject({ sent: 12, complete: true });
+      // Its abstracts were lines of up to 1,800 octets: quoted-printable before the renderer broke them.
+      expect(fitsEightBit(content.html)).toBe(true);
+      const eight = received.filter((m) => m.bodyType === "8bitmime");
+      expect(eight.length).toBeGreaterThan(0);
+      for (const m of eight) {
+        const transfers = m.raw.toString("latin1").match(/Content-Transfer-Encoding: \S+/gu);
+        expect(transfers, m.to[0]).toEqual(["Content-Transfer-Encoding: 8bit", "Content-Transfer-Encoding: 8bit"]);
+        const parsed = await simpleParser(m.raw);
+        const rendered = fillUnsubscribeUrl(content, unsubscribeUrlFor(settings, m.to[0]!));
+        expect(parsed.html, m.to[0]).toBe(rendered.html);
+        expect(parsed.text, m.to[0]).toBe(rendered.text);
+      }
       await expectReadsAsComposed(received, content, settings);
     });
   });

@@ -7,6 +7,7 @@ import { createMessageTemplate, fitsEightBit } from "../../src/deliver/template.
 import { verifyUnsubscribeToken } from "../../src/deliver/tokens.js";
 import { loadIssues } from "../../src/parse/index.js";
 import { renderNewsletter } from "../../src/render/email.js";
+import { breakLongHtmlLines } from "../../src/render/html-lines.js";
 import { UNSUBSCRIBE_URL_PLACEHOLDER, fillUnsubscribeUrl, type NewsletterContent } from "../../src/render/newsletter.js";
 import { SECRET, newsletterFixture, testConfig, withTempDir, dkimSettings } from "./fixtures.js";
 import { verifyDkimRelaxed } from "./dkim-verify.js";
@@ -200,12 +201,24 @@ async function compareEightBit(content: NewsletterContent, settings: MessageSett
 }
 
 describe("8bit parts, once the server announced 8BITMIME (RFC 6152)", () => {
-  it("sends the sample's text part as it is, keeps quoted-printable for its HTML (lines over 998 octets), and mailparser reads both back as from composeMessage", async () => {
+  it("sends both parts of the sample as they are (the renderer broke its HTML's long abstract lines at spaces), and mailparser reads both back as from composeMessage", async () => {
     await withTempDir(async (dir) => {
       const settings = resolveMessageSettings(testConfig(join(dir, "db.sqlite")));
       const content = await sampleNewsletter();
-      expect(fitsEightBit(content.html)).toBe(false);
-      await compareEightBit(content, settings, ["8bit", "quoted-printable"]);
+      expect(fitsEightBit(content.html)).toBe(true);
+      await compareEightBit(content, settings, ["8bit", "8bit"]);
+    });
+  });
+
+  it("keeps quoted-printable for an HTML part with a line over 998 octets that has no space to break at", async () => {
+    await withTempDir(async (dir) => {
+      const settings = resolveMessageSettings(testConfig(join(dir, "db.sqlite")));
+      const sample = await sampleNewsletter();
+      // 400 Chinese characters, 1,200 octets, no space: nowhere a newline would render as the text did.
+      const html = breakLongHtmlLines(sample.html.replace("</body>", `<p>${"字".repeat(400)}</p>\n</body>`));
+      expect(html).toContain(`<p>${"字".repeat(400)}</p>`);
+      expect(fitsEightBit(html)).toBe(false);
+      await compareEightBit({ ...sample, html }, settings, ["8bit", "quoted-printable"]);
     });
   });
 

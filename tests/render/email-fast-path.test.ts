@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import mjml2html from "mjml";
 import { describe, expect, it } from "vitest";
 import { compactHtml, DEFAULT_TEMPLATES_DIR, liquid, newsletterFields, renderNewsletterReport } from "../../src/render/email.js";
+import { breakLongHtmlLines } from "../../src/render/html-lines.js";
 import { viewIssue } from "../../src/render/issue-view.js";
 import { loadSampleIssues, testConfig } from "./email-fixtures.js";
 
@@ -41,7 +42,8 @@ function normalise(html: string): string {
  * The build compiles the templates once and fills the compiled HTML for
  * each issue (render once, fill many). The slow way fills the MJML source
  * for the issue first and compiles it: the two must give the same HTML,
- * normalised the same way, for every example issue.
+ * normalised the same way, for every example issue (both with their long
+ * lines broken, as the renderer does after the fill).
  */
 describe("the newsletter's compile-once fast path", async () => {
   const issues = await loadSampleIssues();
@@ -53,7 +55,8 @@ describe("the newsletter's compile-once fast path", async () => {
     const filled = liquid.parseAndRenderSync(source, newsletterFields(viewIssue(issue, config), config)) as string;
     const full = await mjml2html(filled, { validationLevel: "strict", filePath: mainTemplate, minify: false });
     expect(full.errors).toEqual([]);
-    expect(normalise(fast.content.html)).toBe(normalise(compactHtml(full.html)));
+    // The renderer breaks lines over 998 octets after the fill: the same step on the slow side.
+    expect(normalise(fast.content.html)).toBe(normalise(breakLongHtmlLines(compactHtml(full.html))));
     // The issue's text is there, not just the markup around it.
     expect(fast.content.html).toContain(issue.entries[0]?.title.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;") ?? "");
   });

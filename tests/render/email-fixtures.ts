@@ -3,6 +3,8 @@ import { resolveConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import type { Entry, Issue } from "../../src/model/issue.js";
 import { loadIssues } from "../../src/parse/index.js";
+import { DEFAULT_TEMPLATES_DIR, liquid, loadNewsletterTemplate, newsletterFields } from "../../src/render/email.js";
+import { viewIssue } from "../../src/render/issue-view.js";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 export const sampleIssuesDir = resolve(repoRoot, "issues");
@@ -23,6 +25,12 @@ export async function loadSampleIssues(): Promise<Issue[]> {
   const { issues, diagnostics } = await loadIssues(sampleIssuesDir, { displayRoot: repoRoot });
   if (diagnostics.some((d) => d.severity === "error")) throw new Error(`the sample issues do not parse: ${JSON.stringify(diagnostics)}`);
   return issues;
+}
+
+/** The newsletter's HTML as the compiled template fills it, before the renderer breaks its long lines (and without shortening). */
+export async function fillNewsletterTemplate(issue: Issue, config: Config): Promise<string> {
+  const compiled = await loadNewsletterTemplate(DEFAULT_TEMPLATES_DIR);
+  return liquid.renderSync(compiled.template, newsletterFields(viewIssue(issue, config), config)) as string;
 }
 
 /** An English abstract of about `length` characters, in sentences of a few dozen words. */
