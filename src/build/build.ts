@@ -10,7 +10,7 @@ import { byPeriod, contentKeys, type IssueCatalog, type SiteUnit } from "../rend
 import { issuePath } from "../render/urls.js";
 import type { Output } from "../output.js";
 import { createProgress } from "../progress.js";
-import { loadCatalog, StaleRecordError, yearDetails, yearDetailsPath } from "./catalog.js";
+import { loadCatalog, monthDetails, monthDetailsPath, StaleRecordError } from "./catalog.js";
 import { IssuesSnapshot } from "./fingerprint.js";
 import { manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, type Manifest, type StoredManifest } from "./plan.js";
 import { neighbourhood, renderIssues } from "./render-issues.js";
@@ -162,12 +162,12 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
   return { issueCount: records.size, files: written, warnings, rendered: plan.make.map((m) => m.date) };
 }
 
-/** The archive details of each year, kept for the next build (`catalog.ts`): remade with the year's issues. */
+/** The archive details of each month, kept for the next build (`catalog.ts`): remade with the month's issues. */
 function detailUnits(catalog: IssueCatalog): SiteUnit[] {
-  return [...byPeriod(catalog.issues, "year")].map(([year, issues]) => ({
-    id: `details:${year}`,
+  return [...byPeriod(catalog.issues, "month")].map(([month, issues]) => ({
+    id: `details:${month}`,
     inputs: contentKeys(issues),
-    render: () => [{ path: yearDetailsPath(year), contents: JSON.stringify(yearDetails(catalog, issues.map((i) => i.date))) }],
+    render: () => [{ path: monthDetailsPath(month), contents: JSON.stringify(monthDetails(catalog, issues.map((i) => i.date))) }],
   }));
 }
 

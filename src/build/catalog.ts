@@ -37,16 +37,17 @@ export interface IssueRecord {
 }
 
 /**
- * The archive details of a year's issues, kept in `.letterpress/archive/YYYY.json`
+ * The archive details of a month's issues, kept in `.letterpress/archive/YYYY-MM.json`
  * beside the manifest: tens of megabytes for a ten-year archive, of which a
- * build needs only the years whose pages it makes again.
+ * build reads only the years whose pages it makes again, and writes only
+ * the months that changed (a new issue: its month, not its year's 3 MB).
  */
-export interface YearDetails {
+export interface MonthDetails {
   issues: Record<string, { contentKey: string; details: ArchiveDetails }>;
 }
 
-export function yearDetailsPath(year: string): string {
-  return `.letterpress/archive/${year}.json`;
+export function monthDetailsPath(month: string): string {
+  return `.letterpress/archive/${month}.json`;
 }
 
 export interface LoadedCatalog {
@@ -128,17 +129,17 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
 
   const issues: CatalogedIssue[] = [...records].map(([date, record]) => ({ date, contentKey: contentKey(record), summary: record.summary }));
   const keys = new Map(issues.map((issue) => [issue.date, issue.contentKey]));
-  const years = new Map<string, YearDetails | undefined>();
-  const keptYear = (year: string) => {
-    if (!years.has(year)) years.set(year, inputs.previous ? readYearDetails(inputs.previous.outDir, year) : undefined);
-    return years.get(year);
+  const months = new Map<string, MonthDetails | undefined>();
+  const keptMonth = (month: string) => {
+    if (!months.has(month)) months.set(month, inputs.previous ? readMonthDetails(inputs.previous.outDir, month) : undefined);
+    return months.get(month);
   };
   const catalog: IssueCatalog = {
     issues,
     details(date) {
       const known = details.get(date);
       if (known) return known;
-      const kept = keptYear(date.slice(0, 4))?.issues[date];
+      const kept = keptMonth(date.slice(0, 7))?.issues[date];
       const found = kept && kept.contentKey === keys.get(date) ? kept.details : archiveListing(catalog.load(date), config).details;
       details.set(date, found);
       return found;
@@ -156,15 +157,15 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
   return { catalog, records, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-/** The archive details of one year's issues, to keep for the next build. */
-export function yearDetails(catalog: IssueCatalog, dates: readonly string[]): YearDetails {
+/** The archive details of one month's issues, to keep for the next build. */
+export function monthDetails(catalog: IssueCatalog, dates: readonly string[]): MonthDetails {
   const keys = new Map(catalog.issues.map((issue) => [issue.date, issue.contentKey]));
   return { issues: Object.fromEntries(dates.map((date) => [date, { contentKey: keys.get(date)!, details: catalog.details(date) }])) };
 }
 
-function readYearDetails(outDir: string, year: string): YearDetails | undefined {
+function readMonthDetails(outDir: string, month: string): MonthDetails | undefined {
   try {
-    const parsed = JSON.parse(readFileSync(join(outDir, yearDetailsPath(year)), "utf8")) as YearDetails;
+    const parsed = JSON.parse(readFileSync(join(outDir, monthDetailsPath(month)), "utf8")) as MonthDetails;
     return typeof parsed.issues === "object" && parsed.issues !== null ? parsed : undefined;
   } catch {
     // Missing or unreadable: the details are made again from the issues.

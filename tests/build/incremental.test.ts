@@ -132,7 +132,7 @@ describe("incremental build", () => {
     await writeFile(join(issuesDir, "2021-01-05.txt"), sample);
     const second = await buildSite({ issuesDir, outDir, config, out: recorder() });
     expect(second.rendered).toEqual(["2021-01-04", "2021-01-05"]);
-    expect(second.files.filter((f) => f.startsWith(".letterpress/"))).toEqual([".letterpress/issues/2021.json", ".letterpress/archive/2021.json", ".letterpress/manifest.json"].sort((a, b) => second.files.indexOf(a) - second.files.indexOf(b)));
+    expect(second.files.filter((f) => f.startsWith(".letterpress/")).sort()).toEqual([".letterpress/archive/2021-01.json", ".letterpress/issues/2021.json", ".letterpress/manifest.json"]);
     expect(await readFile(join(outDir, ".letterpress/issues/2020.json"), "utf8")).toBe(records2020);
     expect(Object.keys(readManifest(outDir)!.manifest.issues)).toEqual(["2020-10-30", "2020-11-02", "2020-12-01", "2021-01-04", "2021-01-05"]);
 
@@ -229,7 +229,7 @@ describe("the whole-site outputs of an incremental build", () => {
     }
     // The steps reached every kind of whole-site file.
     const paths = [...(await snapshotFiles(outDir)).keys()];
-    for (const path of ["search/2021.js", "categories/lg/2020.html", "categories/ro/index.html", "feed-archive/2021-01.xml", ".letterpress/archive/2021.json"]) expect(paths).toContain(path);
+    for (const path of ["search/2021.js", "categories/lg/2020.html", "categories/ro/index.html", "feed-archive/2021-01.xml", ".letterpress/archive/2021-01.json"]) expect(paths).toContain(path);
   });
 
   /** Changes an issue's file behind the build's back, keeping its size and its (whole-second) modification time. */
@@ -259,7 +259,7 @@ describe("the whole-site outputs of an incremental build", () => {
     // LG's 2020 entries moved from its index.html to 2020.html (LG now has a 2021), made from the recorded
     // details of 2020's issues, which were not made again: as with make, a file whose size and time are unchanged is not read.
     expect(after.files).toContain("categories/lg/2020.html");
-    expect(after.files).not.toContain(".letterpress/archive/2020.json");
+    expect(after.files.filter((f) => f.startsWith(".letterpress/archive/2020-"))).toEqual([]);
     const lg2020 = await readFile(join(outDir, "categories/lg/2020.html"), "utf8");
     expect(lg2020).toContain("Tree-structured Ising");
     expect(lg2020).not.toContain("TREE-STRUCTURED ISING");
