@@ -12,7 +12,7 @@ import type { Output } from "../output.js";
 import { createProgress } from "../progress.js";
 import { loadCatalog, monthDetails, monthDetailsPath, StaleRecordError } from "./catalog.js";
 import { IssuesSnapshot } from "./fingerprint.js";
-import { manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, type Manifest, type StoredManifest } from "./plan.js";
+import { manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, type BuildPlan, type Manifest, type StoredManifest } from "./plan.js";
 import { neighbourhood, renderIssues } from "./render-issues.js";
 import { OutputStage } from "./write.js";
 
@@ -87,7 +87,7 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
   const { templates, snapshot, inputs, stored, output } = state;
   const previous = stored?.manifest;
   const site = siteKey(config);
-  const { catalog, records, diagnostics } = await loadCatalog({
+  const { catalog, records, reread, diagnostics } = await loadCatalog({
     snapshot,
     config,
     ...(previous?.siteKey === site ? { previous: { issues: previous.issues, outDir } } : {}),
@@ -150,7 +150,7 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
       manifest.site[unit.id] = { key, files };
     }
     // The manifest is staged last, so it is moved into place after every file it describes.
-    manifestOnDisk = manifestFiles(manifest, stored);
+    manifestOnDisk = manifestFiles(manifest, stored, changedRecords(manifest, previous, reread, plan.make));
     for (const file of manifestOnDisk.files) stage.add(file);
   } catch (err) {
     stage.discard();
@@ -160,6 +160,22 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
   const { written } = stage.commit({ remove: [...recordedFiles(previous).filter((f) => !current.has(f)), ...manifestOnDisk.remove] });
   for (const notice of notices) options.out.warn(notice);
   return { issueCount: records.size, files: written, warnings, rendered: plan.make.map((m) => m.date) };
+}
+
+/**
+ * The dates whose records may differ from the last build's: read again,
+ * with an output made again, or with warnings said differently (they name
+ * the file as this build names it). The others are the last build's
+ * records, kept as they were.
+ */
+function changedRecords(manifest: Manifest, previous: Manifest | undefined, reread: ReadonlySet<string>, made: BuildPlan["make"]): Set<string> {
+  const changed = new Set([...reread, ...made.map((m) => m.date)]);
+  for (const [date, issue] of Object.entries(manifest.issues)) {
+    const earlier = previous?.issues[date];
+    if (!earlier) changed.add(date);
+    else if ((issue.warnings.length > 0 || earlier.warnings.length > 0) && JSON.stringify(issue.warnings) !== JSON.stringify(earlier.warnings)) changed.add(date);
+  }
+  return changed;
 }
 
 /** The archive details of each month, kept for the next build (`catalog.ts`): remade with the month's issues. */

@@ -54,6 +54,8 @@ export interface LoadedCatalog {
   catalog: IssueCatalog;
   /** By date, oldest first: every issue without errors. */
   records: Map<string, IssueRecord>;
+  /** The dates whose records were made from their files this time; the others' came from the last build. */
+  reread: Set<string>;
   /** Every problem found (an error stops the build), sorted. */
   diagnostics: Diagnostic[];
 }
@@ -86,6 +88,7 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
   const found = await listDigests(issuesDir);
   const diagnostics = [...found.diagnostics];
   const records = new Map<string, IssueRecord>();
+  const reread = new Set<string>();
   const loaded = new Map<string, Issue>();
   const details = new Map<string, ArchiveDetails>();
   const digests = new Map<string, { digest: DigestFile; imageFiles: string[] }>();
@@ -111,6 +114,7 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
       continue;
     }
     const parsed = parseDigestFile(digest, imageFiles);
+    reread.add(digest.date);
     progress?.advance();
     diagnostics.push(...parsed.diagnostics);
     if (!parsed.issue) continue;
@@ -154,7 +158,7 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
       return parsed.issue;
     },
   };
-  return { catalog, records, diagnostics: sortDiagnostics(diagnostics) };
+  return { catalog, records, reread, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 /** The archive details of one month's issues, to keep for the next build. */

@@ -162,8 +162,14 @@ function yearManifestPath(year: string): string {
   return `.letterpress/issues/${year}.json`;
 }
 
-/** The files of `manifest` to write (the years whose records are as `previous` left them are not), and the year files to remove. */
-export function manifestFiles(manifest: Manifest, previous: StoredManifest | undefined): { files: OutputFile[]; remove: string[] } {
+/**
+ * The files of `manifest` to write (the years whose records are as
+ * `previous` left them are not), and the year files to remove. `changed`
+ * names the dates whose records may differ from the last build's: a year
+ * with none of them, and the same dates as before, is not even written out
+ * to compare (a year's records are half a megabyte of JSON).
+ */
+export function manifestFiles(manifest: Manifest, previous: StoredManifest | undefined, changed?: ReadonlySet<string>): { files: OutputFile[]; remove: string[] } {
   const byYear = new Map<string, string[]>();
   for (const date of Object.keys(manifest.issues).sort()) {
     const year = date.slice(0, 4);
@@ -171,8 +177,13 @@ export function manifestFiles(manifest: Manifest, previous: StoredManifest | und
     if (dates) dates.push(date);
     else byYear.set(year, [date]);
   }
+  const earlierCount = new Map<string, number>();
+  for (const date of Object.keys(previous?.manifest.issues ?? {})) earlierCount.set(date.slice(0, 4), (earlierCount.get(date.slice(0, 4)) ?? 0) + 1);
+  const untouched = (year: string, dates: readonly string[]) =>
+    changed !== undefined && previous?.yearBytes.has(year) === true && earlierCount.get(year) === dates.length && dates.every((date) => !changed.has(date) && previous.manifest.issues[date] !== undefined);
   const files: OutputFile[] = [];
   for (const [year, dates] of byYear) {
+    if (untouched(year, dates)) continue;
     // One line each: the archive listings make a year's records hundreds of kilobytes.
     // Compared as bytes: comparing the strings took longer than encoding them (they hold CJK, two bytes a character).
     const bytes = Buffer.from(`${JSON.stringify({ version: manifest.version, issues: Object.fromEntries(dates.map((date) => [date, manifest.issues[date]])) })}\n`);
