@@ -17,6 +17,26 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * zod's namespace carries its error messages in 50 languages (`z.locales`,
+ * 360 KB, half of zod's code) for a program to switch to; letterpress keeps
+ * the default, English (which zod imports on its own), and never switches.
+ * Leaving the others out of the bundle saves parsing them on every command,
+ * as bundlers commonly do with moment's locales.
+ */
+const onlyEnglishZodMessages = {
+  name: "only-english-zod-messages",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: "zod-locales", namespace: "only-english" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "only-english" }, () => ({
+      contents: `export { default as en } from ${JSON.stringify(join(root, "node_modules/zod/v4/locales/en.js"))};`,
+      resolveDir: root,
+    }));
+  },
+};
 const outdir = join(root, "dist", "bundle");
 await rm(outdir, { recursive: true, force: true });
 await build({
@@ -32,4 +52,5 @@ await build({
   // CommonJS libraries inside an ES module bundle still call require() for Node's built-ins.
   banner: { js: "import { createRequire as letterpressCreateRequire } from 'node:module'; const require = letterpressCreateRequire(import.meta.url);" },
   logLevel: "warning",
+  plugins: [onlyEnglishZodMessages],
 });
