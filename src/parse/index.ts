@@ -84,6 +84,9 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
 /** The digest files of a folder, oldest first, each name checked: a bad name or a second file for a date is a diagnostic, not a digest. */
 export async function listDigests(issuesDir: string, options: { displayRoot?: string } = {}): Promise<DigestListing> {
   const display = (path: string) => relative(options.displayRoot ?? process.cwd(), path) || path;
+  // Each file as messages show it: the folder as shown, then the name (path.relative for each of thousands of files was most of the listing).
+  const shownDir = relative(options.displayRoot ?? process.cwd(), issuesDir);
+  const shown = (name: string) => (shownDir ? join(shownDir, name) : name);
   let names: string[];
   let folders: Set<string>;
   try {
@@ -100,9 +103,9 @@ export async function listDigests(issuesDir: string, options: { displayRoot?: st
   const files: string[] = [];
   const byDate = new Map<string, string>();
   for (const name of names) {
-    const path = join(issuesDir, name);
-    const file = display(path);
     if (name.startsWith(".") || !/\.(txt|md)$/u.test(name)) continue;
+    const path = join(issuesDir, name);
+    const file = shown(name);
     const m = DIGEST_NAME.exec(name);
     if (!m) {
       diagnostics.push(warning({ file }, "not a digest name, so it is skipped: expected YYYY-MM-DD.txt or YYYY-MM-DD-slug.md"));
@@ -122,7 +125,8 @@ export async function listDigests(issuesDir: string, options: { displayRoot?: st
     byDate.set(date, file);
     digests.push({ name, path, file, date, ...(slug ? { slug } : {}), format: extension === "md" ? "markdown" : "text" });
   }
-  digests.sort((a, b) => a.date.localeCompare(b.date));
+  // ISO dates sort as plain strings; localeCompare would ask the collator thousands of times.
+  digests.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   return { digests, folders, files, diagnostics };
 }
 
