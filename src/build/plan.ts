@@ -14,9 +14,9 @@ import { ISSUE_RENDERERS } from "./render-issues.js";
  * changes bump RENDERER_VERSION), its images, the configuration and the
  * renderers' version, and each output on more of its own (`planBuild`):
  * the newsletter on the templates, the web page on its neighbours. A key of
- * what each output was made from is kept beside it in
- * the manifest (`.letterpress/`, see `manifestFiles`); an output whose key is unchanged and whose
- * files are all still there is not made again. Likewise each unit of the
+ * what each output was made from is kept beside it in the manifest
+ * (`.letterpress/`, see `manifestFiles`); an output whose key is unchanged
+ * and whose files are all still there is not made again. Likewise each unit of the
  * whole-site output (a feed, a month of the feed archive, a year of the
  * archive pages) is keyed by its own inputs (`SiteUnit.inputs`), the
  * configuration and the renderers' version; templates do not touch them.
