@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/schema.js";
 import { InputError, type Diagnostic } from "../errors.js";
@@ -12,7 +12,7 @@ import type { Output } from "../output.js";
 import { createProgress } from "../progress.js";
 import { loadCatalog, monthDetails, monthDetailsPath, StaleRecordError } from "./catalog.js";
 import { IssuesSnapshot } from "./fingerprint.js";
-import { manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, type BuildPlan, type Manifest, type StoredManifest } from "./plan.js";
+import { manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, yearManifestPath, type BuildPlan, type Manifest, type StoredManifest } from "./plan.js";
 import { neighbourhood, renderIssues } from "./render-issues.js";
 import { OutputStage } from "./write.js";
 
@@ -109,7 +109,6 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
     notices.push(...Object.values(kept).flatMap((output) => output.notices));
   }
   const stage = OutputStage.open(outDir);
-  let manifestOnDisk: ReturnType<typeof manifestFiles>;
   try {
     const dates = [...records.keys()];
     const made = (date: string, name: string, files: string[], said: string[]) => {
@@ -150,14 +149,15 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
       manifest.site[unit.id] = { key, files };
     }
     // The manifest is staged last, so it is moved into place after every file it describes.
-    manifestOnDisk = manifestFiles(manifest, stored, changedRecords(manifest, previous, reread, plan.make));
-    for (const file of manifestOnDisk.files) stage.add(file);
+    for (const file of manifestFiles(manifest, stored, changedRecords(manifest, previous, reread, plan.make))) stage.add(file);
   } catch (err) {
     stage.discard();
     throw err;
   }
   const current = new Set(recordedFiles(manifest));
-  const { written } = stage.commit({ remove: [...recordedFiles(previous).filter((f) => !current.has(f)), ...manifestOnDisk.remove] });
+  const years = new Set(Object.keys(manifest.issues).map((date) => yearManifestPath(date.slice(0, 4))));
+  const stray = strayStateFiles(outDir, (path) => current.has(path) || years.has(path));
+  const { written } = stage.commit({ remove: [...recordedFiles(previous).filter((f) => !current.has(f)), ...stray] });
   for (const notice of notices) options.out.warn(notice);
   return { issueCount: records.size, files: written, warnings, rendered: plan.make.map((m) => m.date) };
 }
@@ -176,6 +176,28 @@ function changedRecords(manifest: Manifest, previous: Manifest | undefined, rere
     else if ((issue.warnings.length > 0 || earlier.warnings.length > 0) && JSON.stringify(issue.warnings) !== JSON.stringify(earlier.warnings)) changed.add(date);
   }
   return changed;
+}
+
+/** The folders of the build's own records, whose every file the manifest accounts for. */
+const STATE_FOLDERS = [".letterpress/issues", ".letterpress/archive"];
+
+/**
+ * Files in the build's own records (`.letterpress/`) that this build does
+ * not account for: a year with no issues left, or what an older layout
+ * left there (a build that finds no manifest it can read knows nothing of
+ * them).
+ */
+function strayStateFiles(outDir: string, accounted: (path: string) => boolean): string[] {
+  return STATE_FOLDERS.flatMap((folder) => {
+    let names: string[];
+    try {
+      names = readdirSync(join(outDir, folder));
+    } catch {
+      // No such folder yet: nothing stray in it.
+      return [];
+    }
+    return names.map((name) => `${folder}/${name}`).filter((path) => !accounted(path));
+  });
 }
 
 /** The archive details of each month, kept for the next build (`catalog.ts`): remade with the month's issues. */

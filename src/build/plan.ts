@@ -158,18 +158,19 @@ interface ManifestHead extends Omit<Manifest, "issues"> {
   years: string[];
 }
 
-function yearManifestPath(year: string): string {
+export function yearManifestPath(year: string): string {
   return `.letterpress/issues/${year}.json`;
 }
 
 /**
  * The files of `manifest` to write (the years whose records are as
- * `previous` left them are not), and the year files to remove. `changed`
+ * `previous` left them are not; the build removes a year's file when the
+ * year is gone, with its other stray state files). `changed`
  * names the dates whose records may differ from the last build's: a year
  * with none of them, and the same dates as before, is not even written out
  * to compare (a year's records are half a megabyte of JSON).
  */
-export function manifestFiles(manifest: Manifest, previous: StoredManifest | undefined, changed?: ReadonlySet<string>): { files: OutputFile[]; remove: string[] } {
+export function manifestFiles(manifest: Manifest, previous: StoredManifest | undefined, changed?: ReadonlySet<string>): OutputFile[] {
   const byYear = new Map<string, string[]>();
   for (const date of Object.keys(manifest.issues).sort()) {
     const year = date.slice(0, 4);
@@ -198,8 +199,7 @@ export function manifestFiles(manifest: Manifest, previous: StoredManifest | und
   };
   // The head last: until it is in place, the last build's fingerprint says the outputs are not all as recorded.
   files.push({ path: MANIFEST_PATH, contents: `${JSON.stringify(head)}\n` });
-  const remove = [...(previous?.yearBytes.keys() ?? [])].filter((year) => !byYear.has(year)).map(yearManifestPath);
-  return { files, remove };
+  return files;
 }
 
 export function readManifest(outDir: string): StoredManifest | undefined {

@@ -147,6 +147,23 @@ describe("incremental build", () => {
     expect(await snapshotFiles(outDir)).toEqual(incremental);
   });
 
+  it("removes what an older layout left in its records, and leaves the files no build makes", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    const clean = await snapshotFiles(outDir);
+    // A year's details file and a manifest of another layout (not readable as this one: a full build follows).
+    await writeFile(join(outDir, ".letterpress/archive/2020.json"), "{}");
+    await writeFile(join(outDir, ".letterpress/issues/2019.json"), "{}");
+    await writeFile(join(outDir, MANIFEST_PATH), JSON.stringify({ version: 3, issues: {}, site: {} }));
+    await writeFile(join(outDir, "shots.png"), "not the build's");
+    const again = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(again.rendered).toEqual(["2020-10-30", "2020-11-02", "2020-12-01"]);
+    const after = await snapshotFiles(outDir);
+    expect(after.get("shots.png")).toBeDefined();
+    after.delete("shots.png");
+    expect(after).toEqual(clean);
+  });
+
   it("makes again the issues of a year whose records are missing, and no others", async () => {
     const { issuesDir, outDir } = await workspace();
     await writeFile(join(issuesDir, "2021-01-04.txt"), await readFile(join(issuesDir, "2020-10-30.txt"), "utf8"));
