@@ -205,7 +205,7 @@ function detailUnits(catalog: IssueCatalog): SiteUnit[] {
   return [...byPeriod(catalog.issues, "month")].map(([month, issues]) => ({
     id: `details:${month}`,
     inputs: contentKeys(issues),
-    render: () => [{ path: monthDetailsPath(month), contents: JSON.stringify(monthDetails(catalog, issues.map((i) => i.date))) }],
+    render: () => [{ path: monthDetailsPath(month), contents: JSON.stringify(monthDetails(catalog, issues)) }],
   }));
 }
 

@@ -162,9 +162,8 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
 }
 
 /** The archive details of one month's issues, to keep for the next build. */
-export function monthDetails(catalog: IssueCatalog, dates: readonly string[]): MonthDetails {
-  const keys = new Map(catalog.issues.map((issue) => [issue.date, issue.contentKey]));
-  return { issues: Object.fromEntries(dates.map((date) => [date, { contentKey: keys.get(date)!, details: catalog.details(date) }])) };
+export function monthDetails(catalog: IssueCatalog, issues: readonly CatalogedIssue[]): MonthDetails {
+  return { issues: Object.fromEntries(issues.map((issue) => [issue.date, { contentKey: issue.contentKey, details: catalog.details(issue.date) }])) };
 }
 
 function readMonthDetails(outDir: string, month: string): MonthDetails | undefined {

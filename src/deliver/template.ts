@@ -4,7 +4,7 @@ import MailComposer from "nodemailer/lib/mail-composer";
 import MimeNode from "nodemailer/lib/mime-node";
 import { foldLines } from "nodemailer/lib/mime-funcs";
 import * as qp from "nodemailer/lib/qp";
-import { fillUnsubscribeUrl, MAX_LINE_OCTETS, type NewsletterContent } from "../render/newsletter.js";
+import { fillUnsubscribeUrl, linesOver, type NewsletterContent } from "../render/newsletter.js";
 import { DKIM_SIGNED_HEADERS, mailHeaders, messageIdFor, unsubscribeUrlWriter, type MessageSettings, type Recipient } from "./message.js";
 import type { OutgoingMessage } from "./transport.js";
 
@@ -47,16 +47,7 @@ export interface ComposeOptions {
 /** Whether a text part can go as it is, in 8bit (RFC 2045 §2.8): lines of at most 998 octets, no NUL, and no CR but in CRLF. */
 export function fitsEightBit(text: string): boolean {
   // eslint-disable-next-line no-control-regex
-  if (/\u0000|\r(?!\n)/u.test(text)) return false;
-  let start = 0;
-  for (;;) {
-    const end = text.indexOf("\n", start);
-    const line = text.slice(start, end === -1 ? undefined : end);
-    // UTF-8 octets: at most three per UTF-16 unit; counted exactly only when that bound is over.
-    if (line.length * 3 > MAX_LINE_OCTETS && Buffer.byteLength(line.replace(/\r$/u, ""), "utf8") > MAX_LINE_OCTETS) return false;
-    if (end === -1) return true;
-    start = end + 1;
-  }
+  return !/\u0000|\r(?!\n)/u.test(text) && linesOver(text).length === 0;
 }
 
 /** For the one check of a part's split encoding: a long address (RFC 5321 §4.5.3.1.3 caps a path at 256). */

@@ -1,5 +1,5 @@
 import { eastAsianWidthType } from "get-east-asian-width";
-import { MAX_LINE_OCTETS } from "./newsletter.js";
+import { linesOver, MAX_LINE_OCTETS, type LineSpan } from "./newsletter.js";
 
 /**
  * Breaks the lines of an HTML document that are over `limit` octets of
@@ -37,7 +37,7 @@ import { MAX_LINE_OCTETS } from "./newsletter.js";
  * A CRLF document gets LF breaks; the sender writes every line break as CRLF.
  */
 export function breakLongHtmlLines(html: string, limit: number = MAX_LINE_OCTETS): string {
-  const longLines = findLongLines(html, limit);
+  const longLines = linesOver(html, limit);
   if (longLines.length === 0) return html;
   const texts = new TextReader(html, longLines).read();
   if (!texts) return html;
@@ -51,26 +51,6 @@ export function breakLongHtmlLines(html: string, limit: number = MAX_LINE_OCTETS
   }
   pieces.push(html.slice(from));
   return pieces.join("\n");
-}
-
-interface LineSpan {
-  start: number;
-  /** Where the line's content ends: before its CR LF or LF, or at the end of the document. */
-  end: number;
-}
-
-function findLongLines(html: string, limit: number): LineSpan[] {
-  const found: LineSpan[] = [];
-  for (let start = 0; ; ) {
-    const newline = html.indexOf("\n", start);
-    const next = newline === -1 ? html.length : newline;
-    const end = next > start && html.charCodeAt(next - 1) === CR ? next - 1 : next;
-    // A UTF-16 unit is one to three octets of UTF-8 (a surrogate pair, four): counted only between those bounds.
-    const units = end - start;
-    if (units * 3 > limit && (units > limit || Buffer.byteLength(html.slice(start, end), "utf8") > limit)) found.push({ start, end });
-    if (newline === -1) return found;
-    start = newline + 1;
-  }
 }
 
 /** A run of text (between two pieces of markup) in a long line, whose spaces may be broken. */

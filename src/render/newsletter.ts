@@ -22,6 +22,28 @@ export interface NewsletterContent {
  */
 export const MAX_LINE_OCTETS = 998;
 
+/** A line of a text, by its offsets. */
+export interface LineSpan {
+  start: number;
+  /** Where the line's content ends: before its CR LF or LF, or at the end of the text. */
+  end: number;
+}
+
+/** The lines of `text` longer than `limit` octets of UTF-8 (a line ends at LF or CR LF, which do not count). */
+export function linesOver(text: string, limit: number = MAX_LINE_OCTETS): LineSpan[] {
+  const found: LineSpan[] = [];
+  for (let start = 0; ; ) {
+    const newline = text.indexOf("\n", start);
+    const next = newline === -1 ? text.length : newline;
+    const end = next > start && text.charCodeAt(next - 1) === 0x0d ? next - 1 : next;
+    // A UTF-16 unit is one to three octets of UTF-8 (a surrogate pair, four): counted only between those bounds.
+    const units = end - start;
+    if (units * 3 > limit && (units > limit || Buffer.byteLength(text.slice(start, end), "utf8") > limit)) found.push({ start, end });
+    if (newline === -1) return found;
+    start = newline + 1;
+  }
+}
+
 /**
  * A URL-shaped placeholder, so that escaping by the template engine, MJML
  * and the HTML minifier all leave it as it is (`.invalid` is reserved by
