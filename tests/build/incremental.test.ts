@@ -26,6 +26,13 @@ async function workspace(): Promise<{ issuesDir: string; outDir: string }> {
   return { issuesDir, outDir: join(dir, "out") };
 }
 
+/** Deletes `out/` and builds again: every file, the build's records included, must be as the incremental build left it. */
+async function expectSameAfterCleanBuild(issuesDir: string, outDir: string): Promise<void> {
+  const incremental = await snapshotFiles(outDir);
+  await rm(outDir, { recursive: true });
+  await buildSite({ issuesDir, outDir, config, out: recorder() });
+  expect(await snapshotFiles(outDir)).toEqual(incremental);
+}
 
 describe("incremental build", () => {
   it("renders every issue the first time and none the second", async () => {
@@ -141,10 +148,7 @@ describe("incremental build", () => {
     const third = await buildSite({ issuesDir, outDir, config, out: recorder() });
     expect(third.rendered).toEqual(["2020-12-01"]);
     await expect(stat(join(outDir, ".letterpress/issues/2021.json"))).rejects.toThrow();
-    const incremental = await snapshotFiles(outDir);
-    await rm(outDir, { recursive: true });
-    await buildSite({ issuesDir, outDir, config, out: recorder() });
-    expect(await snapshotFiles(outDir)).toEqual(incremental);
+    await expectSameAfterCleanBuild(issuesDir, outDir);
   });
 
   it("removes what an older layout left in its records, and leaves the files no build makes", async () => {
@@ -180,10 +184,7 @@ describe("incremental build", () => {
     await buildSite({ issuesDir, outDir, config, out: recorder() });
     await writeFile(join(issuesDir, "2020-12-01.txt"), (await readFile(join(issuesDir, "2020-12-01.txt"), "utf8")).replace("ETH Zurich", "ETH Zürich"));
     await buildSite({ issuesDir, outDir, config, out: recorder() });
-    const incremental = await snapshotFiles(outDir);
-    await rm(outDir, { recursive: true });
-    await buildSite({ issuesDir, outDir, config, out: recorder() });
-    expect(await snapshotFiles(outDir)).toEqual(incremental);
+    await expectSameAfterCleanBuild(issuesDir, outDir);
   });
 
   it("says which issue was shortened to fit, on every build", async () => {
@@ -212,11 +213,8 @@ describe("an issue that is deleted", () => {
     const after = await buildSite({ issuesDir, outDir, config, out: recorder() });
     // Its neighbours now link to each other.
     expect(after.rendered).toEqual(["2020-10-30", "2020-12-01"]);
-    const incremental = await snapshotFiles(outDir);
-    expect([...incremental.keys()].filter((p) => p.includes("2020-11-02") || p.startsWith("categories/ir"))).toEqual([]);
-    await rm(outDir, { recursive: true });
-    await buildSite({ issuesDir, outDir, config, out: recorder() });
-    expect(await snapshotFiles(outDir)).toEqual(incremental);
+    expect([...(await snapshotFiles(outDir)).keys()].filter((p) => p.includes("2020-11-02") || p.startsWith("categories/ir"))).toEqual([]);
+    await expectSameAfterCleanBuild(issuesDir, outDir);
   });
 });
 
