@@ -9,8 +9,10 @@
 // One entry per thread: the CLI and the render worker (worker-thread.ts finds
 // it beside the code that starts it, so entries and chunks share one folder).
 // Commands' dynamic imports stay separate chunks, loaded when a command runs.
-// Left out: better-sqlite3 (a native addon) and mjml (imported only when a
-// template changed, and it loads its components by name).
+// Left out: better-sqlite3 (a native addon), mjml (imported only when a
+// template changed, and it loads its components by name) and nodemailer
+// (send replaces its dot-stuffing transform, src/deliver/transports/
+// dot-stuffing.ts, in the module its pool imports: one copy, not two).
 import { build } from "esbuild";
 import { rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -48,7 +50,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["better-sqlite3", "mjml"],
+  external: ["better-sqlite3", "mjml", "nodemailer"],
   // CommonJS libraries inside an ES module bundle still call require() for Node's built-ins.
   banner: { js: "import { createRequire as letterpressCreateRequire } from 'node:module'; const require = letterpressCreateRequire(import.meta.url);" },
   logLevel: "warning",

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -24,5 +24,16 @@ describe("the bundled CLI with a bad configuration", () => {
     expect(failed?.code).toBe(1);
     expect(failed?.stderr).toContain(`bad.json: site.url: expected an absolute URL, got "not a url"`);
     expect(failed?.stderr).toContain("bad.json: smtp.maxConnections: Too small: expected number to be >=1");
+  });
+});
+
+/** `send` replaces nodemailer's dot-stuffing in the module its pool imports (src/deliver/transports/dot-stuffing.ts): a copy of nodemailer inside the bundle would send through its own. */
+describe("the bundle", () => {
+  it("imports nodemailer from node_modules instead of carrying a copy", async () => {
+    const dir = join(repoRoot, "dist/bundle");
+    const files = (await readdir(dir)).filter((name) => name.endsWith(".js"));
+    const sources = await Promise.all(files.map((name) => readFile(join(dir, name), "utf8")));
+    expect(sources.some((source) => source.includes('from "nodemailer"'))).toBe(true);
+    expect(files.filter((_, i) => sources[i]!.includes("_createSendStream"))).toEqual([]);
   });
 });
