@@ -124,6 +124,22 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
     }
     const jobs = plan.make.map(({ date, outputs }) => ({ date, renderers: outputs.filter((name) => name !== "images") })).filter((job) => job.renderers.length > 0);
     const progress = jobs.length >= PROGRESS_FROM ? createProgress(options.out, jobs.length, "rendered") : undefined;
+    // The site's units need only the catalog: they are made while a worker renders issues.
+    const siteRecords = units.map(({ recorded }) => recorded);
+    const siteWork = units.flatMap(({ unit, key, recorded }, i) =>
+      recorded
+        ? []
+        : [
+            () => {
+              const files: string[] = [];
+              for (const file of unit.render()) {
+                stage.add(file);
+                files.push(file.path);
+              }
+              siteRecords[i] = { key, files };
+            },
+          ],
+    );
     const rendered = await renderIssues(
       jobs,
       neighbourhood(
@@ -133,21 +149,11 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
       config,
       { dir: stage.dir, add: (file) => stage.add(file), adopt: (paths) => stage.adopt(paths) },
       progress?.update,
+      siteWork,
     );
     progress?.finish();
     for (const { date, outputs } of rendered) for (const [name, output] of Object.entries(outputs)) made(date, name, output.files, output.notices);
-    for (const { unit, key, recorded } of units) {
-      if (recorded) {
-        manifest.site[unit.id] = recorded;
-        continue;
-      }
-      const files: string[] = [];
-      for (const file of unit.render()) {
-        stage.add(file);
-        files.push(file.path);
-      }
-      manifest.site[unit.id] = { key, files };
-    }
+    units.forEach(({ unit }, i) => (manifest.site[unit.id] = siteRecords[i]!));
     // The manifest is staged last, so it is moved into place after every file it describes.
     for (const file of manifestFiles(manifest, stored, changedRecords(manifest, previous, reread, plan.make))) stage.add(file);
   } catch (err) {

@@ -3,7 +3,7 @@ import type { Issue } from "../model/issue.js";
 import { renderEmailFiles } from "../render/email.js";
 import { renderIssuePage } from "../render/issue-page.js";
 import type { OutputFile } from "../render/output-file.js";
-import { runWorker, workerUrl } from "./worker-thread.js";
+import { startWorker, workerUrl } from "./worker-thread.js";
 
 /** A renderer of one issue's own files; skipped when nothing it depends on has changed (see `plan.ts`). */
 export interface IssueRenderer {
@@ -56,24 +56,35 @@ export async function renderIssue(issue: Issue, renderers: readonly string[], co
 /** Below this many issues to render, a worker's start-up costs more than it saves. */
 const PARALLEL_FROM = 64;
 
+/** The render worker's start: where to write, and the counter it adds each rendered issue to. */
 export interface WorkerTask {
   stagingDir: string;
-  /** One shared counter the worker adds each rendered issue to, for the build's progress. */
+  /** One shared counter the worker adds each rendered issue to: the build's progress, and how much work the worker has left. */
   rendered: Int32Array;
   config: Config;
-  /** The issues to render and their neighbours, oldest first. */
-  context: Issue[];
-  jobs: IssueJob[];
 }
 
+/** What the build thread sends the worker: issues to render, with their neighbours; or the end. */
+export type WorkerBatch = { jobs: IssueJob[]; context: Issue[] } | { end: true };
+
+/** Issues handed to the worker at a time, at most: each hand-over is a structured clone of the batch's issues. */
+const BATCH_MOST = 32;
+/** And at least, near the end, so neither thread is left with much when the other runs out. */
+const BATCH_LEAST = 4;
+
 /**
- * Renders `toRender` (oldest first), on this thread and, for a large build
- * on a machine with more than one core, on one worker thread too: the
- * newsletter and the web page of each issue are most of a cold build, and
- * each issue's are independent of the others'. `context` holds the issues
- * to render and their neighbours, oldest first (`neighbourhood`). The worker
- * writes its files into the same staging folder; results come back in date
- * order.
+ * Renders `jobs` (oldest first) and runs `alongside` (the build's other
+ * work, which needs this thread: the site's pages and feeds). For a large
+ * build on a machine with more than one core, a worker thread renders
+ * issues too, and the work is shared as it goes: this thread hands the
+ * worker batches of the newest issues left (up to two full batches ahead of
+ * what it has rendered), while it runs `alongside` and then renders the
+ * oldest left itself; the two meet wherever that falls. (A fixed half each
+ * left the worker idle while this thread made the site's pages: a cold
+ * ten-year build took 22.8-27.6 s, shared as it goes 19.2-20.0 s.) Each file is staged as soon as it is made;
+ * the worker writes its own into the same staging folder. `context` holds
+ * the issues to render and their neighbours, oldest first
+ * (`neighbourhood`). Results come back in date order.
  */
 export async function renderIssues(
   jobs: readonly IssueJob[],
@@ -81,31 +92,76 @@ export async function renderIssues(
   config: Config,
   staging: { dir: string; add: (file: OutputFile) => void; adopt: (paths: readonly string[]) => void },
   progress?: (done: number) => void,
+  alongside: readonly (() => void)[] = [],
 ): Promise<RenderedIssue[]> {
-  const useWorker = jobs.length >= PARALLEL_FROM && workerUrl("render-worker.js") !== undefined;
-  // The worker takes the newer half, which this thread would reach last.
-  const split = useWorker ? Math.floor(jobs.length / 2) : jobs.length;
-  const mine = jobs.slice(0, split);
-  const theirs = jobs.slice(split);
-  // Shared memory: this thread renders without yielding, so a message from the worker would wait until the end.
-  const renderedThere = new Int32Array(new SharedArrayBuffer(4));
-  const fromWorker = theirs.length > 0 ? renderOnWorker(theirs, context, config, staging.dir, renderedThere) : Promise.resolve([]);
-  fromWorker.catch(() => undefined);
+  const url = jobs.length >= PARALLEL_FROM ? workerUrl("render-worker.js") : undefined;
   const byDate = new Map(context.map((issue) => [issue.date, issue]));
-  const here: RenderedIssue[] = [];
-  for (const job of mine) {
-    here.push(await renderIssue(byDate.get(job.date)!, job.renderers, context, config, staging.add));
-    progress?.(here.length + Atomics.load(renderedThere, 0));
+  const renderHere = (job: IssueJob) => renderIssue(byDate.get(job.date)!, job.renderers, context, config, staging.add);
+  if (!url) {
+    const rendered: RenderedIssue[] = [];
+    for (const job of jobs) {
+      rendered.push(await renderHere(job));
+      progress?.(rendered.length);
+    }
+    for (const work of alongside) work();
+    return rendered;
   }
-  const polling = progress ? setInterval(() => progress(here.length + Atomics.load(renderedThere, 0)), 200) : undefined;
+
+  // Shared memory: this thread works without yielding, and reads the worker's progress from it.
+  const renderedThere = new Int32Array(new SharedArrayBuffer(4));
+  const worker = startWorker<RenderedIssue[]>(url, { stagingDir: staging.dir, rendered: renderedThere, config } satisfies WorkerTask, "render");
+  const position = new Map(context.map((issue, i) => [issue.date, i]));
+  // Jobs not handed out yet: this thread takes from the front (`next`), the worker's batches from the back (`last`).
+  let next = 0;
+  let last = jobs.length;
+  let handedOver = 0;
+  const keepWorkerBusy = () => {
+    while (last > next && handedOver - Atomics.load(renderedThere, 0) < 2 * BATCH_MOST) {
+      const size = Math.min(last - next, Math.max(BATCH_LEAST, Math.min(BATCH_MOST, Math.floor((last - next) / 8))));
+      const batch = jobs.slice(last - size, last);
+      last -= size;
+      handedOver += size;
+      worker.post({ jobs: batch, context: withNeighbours(batch, context, position) } satisfies WorkerBatch);
+    }
+  };
+  const here: RenderedIssue[] = [];
+  const report = () => progress?.(here.length + Atomics.load(renderedThere, 0));
   try {
-    const there = await fromWorker;
+    keepWorkerBusy();
+    for (const work of alongside) {
+      work();
+      keepWorkerBusy();
+      report();
+    }
+    while (next < last) {
+      here.push(await renderHere(jobs[next++]!));
+      keepWorkerBusy();
+      report();
+    }
+    worker.post({ end: true } satisfies WorkerBatch);
+  } catch (err) {
+    worker.terminate();
+    throw err;
+  }
+  const polling = progress ? setInterval(report, 200) : undefined;
+  try {
+    const there = await worker.result;
     for (const rendered of there) for (const output of Object.values(rendered.outputs)) staging.adopt(output.files);
     progress?.(here.length + there.length);
-    return [...here, ...there];
+    return [...here, ...there].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   } finally {
     clearInterval(polling);
   }
+}
+
+/** The issues of `batch` and their neighbours in `context` (oldest first), for the worker. */
+function withNeighbours(batch: readonly IssueJob[], context: readonly Issue[], position: ReadonlyMap<string, number>): Issue[] {
+  const keep = new Set<number>();
+  for (const job of batch) {
+    const i = position.get(job.date)!;
+    for (const j of [i - 1, i, i + 1]) if (j >= 0 && j < context.length) keep.add(j);
+  }
+  return [...keep].sort((a, b) => a - b).map((i) => context[i]!);
 }
 
 /** The dates in `some` and each one's previous and next in `all` (both oldest first): all a web page's pager needs. */
@@ -117,10 +173,4 @@ export function neighbourhood(some: readonly string[], all: readonly string[]): 
     for (const j of [i - 1, i, i + 1]) if (j >= 0 && j < all.length) keep.add(j);
   }
   return [...keep].sort((a, b) => a - b).map((i) => all[i]!);
-}
-
-function renderOnWorker(jobs: readonly IssueJob[], context: readonly Issue[], config: Config, stagingDir: string, rendered: Int32Array): Promise<RenderedIssue[]> {
-  const neighbours = new Set(neighbourhood(jobs.map((job) => job.date), context.map((i) => i.date)));
-  const task: WorkerTask = { stagingDir, rendered, config, context: context.filter((i) => neighbours.has(i.date)), jobs: [...jobs] };
-  return runWorker<RenderedIssue[]>(workerUrl("render-worker.js")!, task, "render");
 }

@@ -1,20 +1,42 @@
-import { workerData } from "node:worker_threads";
-import { renderIssue, type RenderedIssue, type WorkerTask } from "./render-issues.js";
+import { parentPort, workerData } from "node:worker_threads";
+import { renderIssue, type RenderedIssue, type WorkerBatch, type WorkerTask } from "./render-issues.js";
 import { answer } from "./worker-thread.js";
 import { OutputStage } from "./write.js";
 
 /**
- * The worker side of `renderIssues`: renders the issues it is given into
- * the build's staging folder and answers with what it wrote.
+ * The worker side of `renderIssues`: renders the batches of issues it is
+ * sent into the build's staging folder, until told the end, and answers
+ * with what it wrote.
  */
 const task = workerData as WorkerTask;
 const stage = OutputStage.attach(task.stagingDir);
-await answer(async () => {
-  const byDate = new Map(task.context.map((issue) => [issue.date, issue]));
-  const rendered: RenderedIssue[] = [];
-  for (const job of task.jobs) {
-    rendered.push(await renderIssue(byDate.get(job.date)!, job.renderers, task.context, task.config, (file) => stage.add(file)));
-    Atomics.add(task.rendered, 0, 1);
+
+const arrived: WorkerBatch[] = [];
+let waiting: ((batch: WorkerBatch) => void) | undefined;
+const receive = (batch: WorkerBatch) => {
+  if (waiting) {
+    waiting(batch);
+    waiting = undefined;
+  } else {
+    arrived.push(batch);
   }
-  return rendered;
+};
+parentPort!.on("message", receive);
+const nextBatch = () => arrived.shift() ?? new Promise<WorkerBatch>((resolve) => (waiting = resolve));
+
+await answer(async () => {
+  try {
+    const rendered: RenderedIssue[] = [];
+    for (let batch = await nextBatch(); !("end" in batch); batch = await nextBatch()) {
+      const byDate = new Map(batch.context.map((issue) => [issue.date, issue]));
+      for (const job of batch.jobs) {
+        rendered.push(await renderIssue(byDate.get(job.date)!, job.renderers, batch.context, task.config, (file) => stage.add(file)));
+        Atomics.add(task.rendered, 0, 1);
+      }
+    }
+    return rendered;
+  } finally {
+    // Nothing more to wait for: the thread ends once it has answered.
+    parentPort!.off("message", receive);
+  }
 });

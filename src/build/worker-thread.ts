@@ -19,10 +19,19 @@ export function workerUrl(entry: "render-worker.js"): URL | undefined {
 
 type Answer<T> = { ok: true; result: T } | { ok: false; error: unknown };
 
-/** Runs a worker on `task` and resolves with what it answers; an error in it rejects, as data. */
-export function runWorker<T>(url: URL, task: unknown, what: string): Promise<T> {
-  return new Promise((done, fail) => {
-    const worker = new Worker(url, { workerData: task });
+/** A running worker: messages to it, and what it answers when done. */
+export interface RunningWorker<T> {
+  /** What the worker answers with; an error in it (or its exit without an answer) rejects, as data. */
+  readonly result: Promise<T>;
+  post(message: unknown): void;
+  /** Stops it, for a caller that failed and will not read its answer. */
+  terminate(): void;
+}
+
+/** Starts a worker on `task`; it answers once, through `answer`. */
+export function startWorker<T>(url: URL, task: unknown, what: string): RunningWorker<T> {
+  const worker = new Worker(url, { workerData: task });
+  const result = new Promise<T>((done, fail) => {
     let answer: Answer<T> | undefined;
     worker.once("message", (message: Answer<T>) => {
       answer = message;
@@ -31,6 +40,13 @@ export function runWorker<T>(url: URL, task: unknown, what: string): Promise<T> 
     worker.once("error", fail);
     worker.once("exit", (code) => (answer?.ok ? done(answer.result) : fail(new Error(`the ${what} worker stopped (exit ${code}) before it finished`))));
   });
+  // Read by the caller when it is ready; a failure before then must not be an unhandled rejection.
+  result.catch(() => undefined);
+  return {
+    result,
+    post: (message) => worker.postMessage(message),
+    terminate: () => void worker.terminate(),
+  };
 }
 
 /** The worker side: runs `work` and answers with its result, or with the error as data, so the build reports it like any other. */
