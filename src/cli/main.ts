@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { loadConfig } from "../config/load.js";
 import { ConfigError, DeliveryError, InputError, formatDiagnostic } from "../errors.js";
@@ -54,6 +55,11 @@ function reportFailure(err: unknown, out: Output): number {
   return 1;
 }
 
+/** The package's version: `package.json` is two folders up from `src/cli/`, `dist/cli/` and `dist/bundle/` alike. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
+
 const configOption = () => new Option("--config <file>", "configuration file").default("letterpress.config.json");
 const issuesOption = () => new Option("--issues <dir>", "folder of dated digest files").default("issues");
 
@@ -65,6 +71,7 @@ export interface CommandStatus {
 function buildProgram(out: Output, status: CommandStatus): Command {
   const program = new Command("letterpress")
     .description("Compiles dated digest files into feeds, a web archive and an email newsletter.")
+    .version(packageVersion(), "-V, --version", "print letterpress's version")
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.info(s.trimEnd()), writeErr: (s) => out.error(s.trimEnd()) })
     .showHelpAfterError("(run with --help for usage)");

@@ -1,5 +1,8 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { repoRoot } from "../support/golden.js";
 import { recordOutput } from "../support/recorder.js";
 
 describe("--help", () => {
@@ -23,6 +26,15 @@ describe("--help", () => {
     const out = recordOutput();
     expect(await main(["node", "letterpress", command, "--help"], out)).toBe(0);
     for (const option of options) expect(out.lines.join("\n")).toContain(option);
+  });
+
+  it("prints the package's version with --version and -V", async () => {
+    const { version } = JSON.parse(await readFile(join(repoRoot, "package.json"), "utf8")) as { version: string };
+    for (const flag of ["--version", "-V"]) {
+      const out = recordOutput();
+      expect(await main(["node", "letterpress", flag], out)).toBe(0);
+      expect(out.lines).toEqual([version]);
+    }
   });
 
   it("answers an unknown option with a usage error, exit 1, no stack", async () => {
