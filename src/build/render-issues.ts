@@ -140,7 +140,8 @@ export async function renderIssues(
     }
     worker.post({ end: true } satisfies WorkerBatch);
   } catch (err) {
-    worker.terminate();
+    // Before the caller throws the staging folder away: a worker still writing there would leave some of it behind.
+    await worker.terminate();
     throw err;
   }
   const polling = progress ? setInterval(report, 200) : undefined;

@@ -24,8 +24,8 @@ export interface RunningWorker<T> {
   /** What the worker answers with; an error in it (or its exit without an answer) rejects, as data. */
   readonly result: Promise<T>;
   post(message: unknown): void;
-  /** Stops it, for a caller that failed and will not read its answer. */
-  terminate(): void;
+  /** Stops it, for a caller that failed and will not read its answer; resolves once the thread is gone (it writes no more). */
+  terminate(): Promise<void>;
 }
 
 /** Starts a worker on `task`; it answers once, through `answer`. */
@@ -45,7 +45,7 @@ export function startWorker<T>(url: URL, task: unknown, what: string): RunningWo
   return {
     result,
     post: (message) => worker.postMessage(message),
-    terminate: () => void worker.terminate(),
+    terminate: async () => void (await worker.terminate()),
   };
 }
 
