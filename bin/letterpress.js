@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-// The compiled, bundled CLI; `npm install` builds it (the `prepare` script: tsc, then scripts/bundle.mjs).
-import { main } from "../dist/bundle/main.js";
+// The compiled, bundled CLI (dist/bundle/main.cjs, which `npm install` builds:
+// the `prepare` script runs tsc, then scripts/bundle.mjs), loaded with V8's
+// compiled code of an earlier run (code-cache.js), kept beside the compiled
+// newsletter template in node_modules/.cache/letterpress/.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { requireWithCodeCache } from "./code-cache.js";
 
-process.exitCode = await main(process.argv);
+const root = fileURLToPath(new URL("..", import.meta.url));
+const cli = requireWithCodeCache(join(root, "dist/bundle/main.cjs"), join(root, "node_modules/.cache/letterpress", `cli-${process.version}.v8-cache`));
+process.exitCode = await cli.exports.main(process.argv);
+cli.save();

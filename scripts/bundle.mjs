@@ -6,9 +6,15 @@
 // archive: an unchanged rebuild took 1.21 s unbundled and 0.88 s bundled, and
 // a daily build's budget is 1.5 s from process start (issue 6).
 //
-// One entry per thread: the CLI and the render worker (worker-thread.ts finds
-// it beside the code that starts it, so entries and chunks share one folder).
-// Commands' dynamic imports stay separate chunks, loaded when a command runs.
+// One file per thread, CommonJS: the CLI and the render worker
+// (worker-thread.ts finds it beside the code that starts it). CommonJS
+// because Node 20 can keep V8's compiled code of a script between runs
+// (vm.Script's cachedData; bin/code-cache.js) but not of an ES module. On
+// the ten-year archive a new daily issue's build took 1.47 s with the ES
+// module bundle split by command and 1.39 s with this file and a cache of
+// what such a build ran (medians of 8 runs, alternated); one ES module file
+// with every command's code was slower than the split one (1.61 s to
+// 1.53 s).
 // Left out: better-sqlite3 (a native addon), mjml (imported only when a
 // template changed, and it loads its components by name) and nodemailer
 // (send replaces its dot-stuffing transform, src/deliver/transports/
@@ -41,18 +47,26 @@ const onlyEnglishZodMessages = {
 };
 const outdir = join(root, "dist", "bundle");
 await rm(outdir, { recursive: true, force: true });
-await build({
-  entryPoints: [join(root, "dist/cli/main.js"), join(root, "dist/build/render-worker.js")],
-  outdir,
-  entryNames: "[name]",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  external: ["better-sqlite3", "mjml", "nodemailer"],
-  // CommonJS libraries inside an ES module bundle still call require() for Node's built-ins.
-  banner: { js: "import { createRequire as letterpressCreateRequire } from 'node:module'; const require = letterpressCreateRequire(import.meta.url);" },
-  logLevel: "warning",
-  plugins: [onlyEnglishZodMessages],
-});
+for (const [entry, outfile] of [
+  ["dist/cli/main.js", "main.cjs"],
+  ["dist/build/render-worker.js", "render-worker.cjs"],
+]) {
+  await build({
+    entryPoints: [join(root, entry)],
+    outfile: join(outdir, outfile),
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    external: ["better-sqlite3", "mjml", "nodemailer"],
+    // The sources ask import.meta.url where they are (the templates, the worker's entry, package.json);
+    // import.meta.resolve is an ES module's, and the sources fall back to require.resolve without it.
+    define: { "import.meta.url": "letterpressModuleUrl", "import.meta.resolve": "undefined" },
+    // import() becomes require(): in Node 20 a script made from V8's cache (bin/code-cache.js) loses
+    // the callback import() needs, and the libraries imported on demand (mjml) are CommonJS anyway.
+    supported: { "dynamic-import": false },
+    banner: { js: "const letterpressModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    logLevel: "warning",
+    plugins: [onlyEnglishZodMessages],
+  });
+}

@@ -94,7 +94,7 @@ export async function renderIssues(
   progress?: (done: number) => void,
   alongside: readonly (() => void)[] = [],
 ): Promise<RenderedIssue[]> {
-  const url = jobs.length >= PARALLEL_FROM ? workerUrl("render-worker.js") : undefined;
+  const url = jobs.length >= PARALLEL_FROM ? workerUrl("render-worker") : undefined;
   const byDate = new Map(context.map((issue) => [issue.date, issue]));
   const renderHere = (job: IssueJob) => renderIssue(byDate.get(job.date)!, job.renderers, context, config, staging.add);
   if (!url) {

@@ -24,7 +24,8 @@ const receive = (batch: WorkerBatch) => {
 parentPort!.on("message", receive);
 const nextBatch = () => arrived.shift() ?? new Promise<WorkerBatch>((resolve) => (waiting = resolve));
 
-await answer(async () => {
+// Not awaited at the top: the bundle is CommonJS, which has no top-level await; `answer` reports every error itself.
+void answer(async () => {
   try {
     const rendered: RenderedIssue[] = [];
     for (let batch = await nextBatch(); !("end" in batch); batch = await nextBatch()) {

@@ -12,9 +12,11 @@ import { parentPort, Worker } from "node:worker_threads";
  * a worker back (structured clone) cost more than parsing them, measured
  * (5.1 s for 3,679 issues on one thread, 6.7 s shared with a worker).
  */
-export function workerUrl(entry: "render-worker.js"): URL | undefined {
-  if (availableParallelism() < 2 || !import.meta.url.endsWith(".js")) return undefined;
-  return new URL(`./${entry}`, import.meta.url);
+export function workerUrl(entry: "render-worker"): URL | undefined {
+  // dist/build/*.js (tsc) or dist/bundle/*.cjs (the bundle): the worker's entry is beside this code, with its extension.
+  const extension = /\.c?js$/u.exec(import.meta.url)?.[0];
+  if (availableParallelism() < 2 || !extension) return undefined;
+  return new URL(`./${entry}${extension}`, import.meta.url);
 }
 
 type Answer<T> = { ok: true; result: T } | { ok: false; error: unknown };

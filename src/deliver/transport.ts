@@ -33,6 +33,8 @@ export interface Transport {
    */
   readonly pipeline?: number;
   send(message: OutgoingMessage): Promise<SendReceipt>;
+  /** What the person sending should know about how this transport will send (said once, before the first message). */
+  notices?(): Promise<string[]>;
   close(): Promise<void>;
 }
 

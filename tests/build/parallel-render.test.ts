@@ -15,7 +15,7 @@ import { recordOutput } from "../support/recorder.js";
 const run = promisify(execFile);
 
 
-beforeAll(() => ensureCompiled("dist/bundle/render-worker.js"), 120_000);
+beforeAll(() => ensureCompiled("dist/bundle/render-worker.cjs"), 120_000);
 
 /**
  * The compiled CLI renders a large build on a worker thread as well as its

@@ -17,7 +17,7 @@ function newestMtime(dir: string): number {
  * dist/ and its bundle to match src/: build them when missing or older.
  * `npm test` builds first, so this only matters when vitest runs on its own.
  */
-export function ensureCompiled(probe = "dist/bundle/main.js"): void {
+export function ensureCompiled(probe = "dist/bundle/main.cjs"): void {
   let built = 0;
   try {
     built = statSync(join(repoRoot, probe)).mtimeMs;

@@ -44,6 +44,7 @@ export async function runSend(options: SendCommandOptions): Promise<SendSummary>
     const transport = createTransport(config.transport, config);
     try {
       out.info(`${options.dryRun ? "dry run: " : ""}sending issue ${issue.date} through ${transport.name}`);
+      for (const notice of (await transport.notices?.()) ?? []) out.warn(notice);
       const summary = await sendIssue({
         content,
         db,

@@ -1,4 +1,6 @@
 import { hash } from "node:crypto";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import type { Transform, TransformCallback } from "node:stream";
 
 /**
@@ -129,15 +131,14 @@ let patch: Promise<DotStuffingPatch> | undefined;
  * Puts `dotStuffingTransform` in place of nodemailer's own, once per
  * process, if nodemailer's is the reviewed one; never fails (nodemailer's own
  * is correct, only slower). The class is not exported by nodemailer; it is
- * the module `smtp-connection/index.js` imports, beside the package's ESM
- * entry: the same module instance the pool uses (the bundle keeps
- * nodemailer outside, `scripts/bundle.mjs`).
+ * the module `smtp-connection/index.js` imports, beside the package's entry:
+ * the same module instance the pool uses (the bundle keeps nodemailer
+ * outside, `scripts/bundle.mjs`).
  */
 export function installDotStuffing(): Promise<DotStuffingPatch> {
   patch ??= (async (): Promise<DotStuffingPatch> => {
     try {
-      const url = new URL("smtp-connection/data-stream.js", import.meta.resolve("nodemailer"));
-      const DataStream = ((await import(url.href)) as { default: new () => DataStreamState }).default;
+      const DataStream = await loadDataStream();
       const prototype = DataStream.prototype as unknown as { _transform: TransformMethod };
       const original = prototype._transform;
       const sha256 = hash("sha256", original.toString());
@@ -149,4 +150,20 @@ export function installDotStuffing(): Promise<DotStuffingPatch> {
     }
   })();
   return patch;
+}
+
+/**
+ * nodemailer's DataStream as this code's own imports load nodemailer: its
+ * ES module build from the sources (an ES module, as in the tests), its
+ * CommonJS build from the bundle (CommonJS, where `import.meta` has only the
+ * `url` the bundle gives it). Either way the pool and the patch share one
+ * module.
+ */
+async function loadDataStream(): Promise<new () => DataStreamState> {
+  if (typeof import.meta.resolve === "function") {
+    const url = new URL("smtp-connection/data-stream.js", import.meta.resolve("nodemailer"));
+    return ((await import(url.href)) as { default: new () => DataStreamState }).default;
+  }
+  const require = createRequire(import.meta.url);
+  return require(join(dirname(require.resolve("nodemailer")), "smtp-connection", "data-stream.js")) as new () => DataStreamState;
 }
