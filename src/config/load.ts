@@ -39,8 +39,13 @@ export function resolveConfig(raw: unknown, file: string, { env = {}, overrides 
   const transport = overrides.transport ?? env.SMTP_URL;
   if (transport) config.transport = transport;
   if (overrides.database) config.database = overrides.database;
-  return deepFreeze(config);
+  const frozen = deepFreeze(config);
+  configFiles.set(frozen, file);
+  return frozen;
 }
+
+/** The file each configuration came from, for the errors about a field it needed and lacks. */
+const configFiles = new WeakMap<Config, string>();
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.join(".");
@@ -52,12 +57,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 export function requireSiteUrl(config: Config): string {
-  if (!config.site.url) throw new ConfigError(`${DEFAULT_CONFIG_FILE}: site.url: required for absolute links in feeds and email, e.g. "https://example.org/digest/"`);
+  if (!config.site.url) throw new ConfigError(`${configFiles.get(config) ?? DEFAULT_CONFIG_FILE}: site.url: required for absolute links in feeds and email, e.g. "https://example.org/digest/"`);
   return config.site.url;
 }
 
 export function requireSecret(config: Config): string {
-  if (!config.secret) throw new ConfigError(`${DEFAULT_CONFIG_FILE}: secret: required to sign unsubscribe links; set it to a long random string`);
+  if (!config.secret) throw new ConfigError(`${configFiles.get(config) ?? DEFAULT_CONFIG_FILE}: secret: required to sign unsubscribe links; set it to a long random string`);
   return config.secret;
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig, resolveConfig } from "../../src/config/load.js";
+import { loadConfig, requireSecret, requireSiteUrl, resolveConfig } from "../../src/config/load.js";
 import { ConfigError } from "../../src/errors.js";
 
 describe("configuration", () => {
@@ -21,6 +21,15 @@ describe("configuration", () => {
     expect(() => resolveConfig({ site: { timezone: "Mars/Olympus" } }, "c.json")).toThrow(/c\.json: site\.timezone: expected an IANA time zone/u);
     expect(() => resolveConfig({ feed: { length: 0 } }, "c.json")).toThrow(/c\.json: feed\.length: /u);
     expect(() => resolveConfig({ site: { colour: "red" } }, "c.json")).toThrow("c.json: site.colour: unknown field");
+  });
+
+  it("names the file it came from when a command needs a field it left out", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "letterpress-config-"));
+    const file = join(dir, "digest.json");
+    await writeFile(file, "{}");
+    const config = await loadConfig({ file });
+    expect(() => requireSiteUrl(config)).toThrow(`${file}: site.url: required for absolute links`);
+    expect(() => requireSecret(config)).toThrow(`${file}: secret: required to sign unsubscribe links`);
   });
 
   it("takes flags over SMTP_URL over the file", () => {
