@@ -7,7 +7,7 @@
 // without one.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import vm from "node:vm";
 
 /**
@@ -42,4 +42,9 @@ export function requireWithCodeCache(file, cacheFile) {
     }
   };
   return { exports: module.exports, cache, save };
+}
+
+/** Where the CLI's cache is kept, for the package at `root`: beside the compiled newsletter template, per Node version. */
+export function cliCodeCacheFile(root) {
+  return join(root, "node_modules", ".cache", "letterpress", `cli-${process.version}.v8-cache`);
 }

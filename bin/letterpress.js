@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // The compiled, bundled CLI (dist/bundle/main.cjs, which `npm install` builds:
 // the `prepare` script runs tsc, then scripts/bundle.mjs), loaded with V8's
-// compiled code of an earlier run (code-cache.js), kept beside the compiled
-// newsletter template in node_modules/.cache/letterpress/.
+// compiled code of an earlier run (code-cache.js): the build of the sample
+// issues that scripts/bundle.mjs runs after bundling.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { requireWithCodeCache } from "./code-cache.js";
+import { cliCodeCacheFile, requireWithCodeCache } from "./code-cache.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const cli = requireWithCodeCache(join(root, "dist/bundle/main.cjs"), join(root, "node_modules/.cache/letterpress", `cli-${process.version}.v8-cache`));
+const cli = requireWithCodeCache(join(root, "dist/bundle/main.cjs"), cliCodeCacheFile(root));
 process.exitCode = await cli.exports.main(process.argv);
 cli.save();

@@ -19,10 +19,13 @@
 // template changed, and it loads its components by name) and nodemailer
 // (send replaces its dot-stuffing transform, src/deliver/transports/
 // dot-stuffing.ts, in the module its pool imports: one copy, not two).
+import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
-import { rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cliCodeCacheFile } from "../bin/code-cache.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -69,4 +72,17 @@ for (const [entry, outfile] of [
     logLevel: "warning",
     plugins: [onlyEnglishZodMessages],
   });
+}
+
+// The CLI's cache of compiled code (bin/code-cache.js) is made by the first
+// run of a new bundle and holds what that run compiled: made here by a build
+// of the sample issues, it holds what a build runs, whatever command a user
+// or a test runs first.
+await rm(cliCodeCacheFile(root), { force: true });
+const scratch = await mkdtemp(join(tmpdir(), "letterpress-warm-"));
+try {
+  await writeFile(join(scratch, "config.json"), JSON.stringify({ site: { url: "https://example.org/digest/" } }));
+  execFileSync(process.execPath, [join(root, "bin/letterpress.js"), "build", "--issues", join(root, "issues"), "--out", join(scratch, "out"), "--config", join(scratch, "config.json")], { stdio: "ignore" });
+} finally {
+  await rm(scratch, { recursive: true, force: true });
 }
