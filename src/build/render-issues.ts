@@ -81,10 +81,11 @@ const BATCH_LEAST = 4;
  * what it has rendered), while it runs `alongside` and then renders the
  * oldest left itself; the two meet wherever that falls. (A fixed half each
  * left the worker idle while this thread made the site's pages: a cold
- * ten-year build took 22.8-27.6 s, shared as it goes 19.2-20.0 s.) Each file is staged as soon as it is made;
- * the worker writes its own into the same staging folder. `context` holds
- * the issues to render and their neighbours, oldest first
- * (`neighbourhood`). Results come back in date order.
+ * ten-year build took 22.8-27.6 s, shared as it goes 19.2-20.0 s.) Each
+ * file is staged as soon as it is made; the worker writes its own into the
+ * same staging folder. `context` holds the issues to render and their
+ * neighbours, oldest first (`neighbourhood`). Results come back in date
+ * order.
  */
 export async function renderIssues(
   jobs: readonly IssueJob[],
@@ -157,21 +158,20 @@ export async function renderIssues(
 
 /** The issues of `batch` and their neighbours in `context` (oldest first), for the worker. */
 function withNeighbours(batch: readonly IssueJob[], context: readonly Issue[], position: ReadonlyMap<string, number>): Issue[] {
-  const keep = new Set<number>();
-  for (const job of batch) {
-    const i = position.get(job.date)!;
-    for (const j of [i - 1, i, i + 1]) if (j >= 0 && j < context.length) keep.add(j);
-  }
-  return [...keep].sort((a, b) => a - b).map((i) => context[i]!);
+  return neighbourPositions(batch.map((job) => job.date), position, context.length).map((i) => context[i]!);
 }
 
 /** The dates in `some` and each one's previous and next in `all` (both oldest first): all a web page's pager needs. */
 export function neighbourhood(some: readonly string[], all: readonly string[]): string[] {
-  const position = new Map(all.map((date, i) => [date, i]));
+  return neighbourPositions(some, new Map(all.map((date, i) => [date, i])), all.length).map((i) => all[i]!);
+}
+
+/** The positions (of `count`, by date in `position`) of the dates in `some` and of each one's previous and next, in order. */
+function neighbourPositions(some: readonly string[], position: ReadonlyMap<string, number>, count: number): number[] {
   const keep = new Set<number>();
   for (const date of some) {
     const i = position.get(date)!;
-    for (const j of [i - 1, i, i + 1]) if (j >= 0 && j < all.length) keep.add(j);
+    for (const j of [i - 1, i, i + 1]) if (j >= 0 && j < count) keep.add(j);
   }
-  return [...keep].sort((a, b) => a - b).map((i) => all[i]!);
+  return [...keep].sort((a, b) => a - b);
 }
