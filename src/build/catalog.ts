@@ -1,7 +1,7 @@
-import { hash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/schema.js";
+import { keyOf, sha256Hex } from "../hash.js";
 import { sortDiagnostics, type Diagnostic } from "../errors.js";
 import type { Issue } from "../model/issue.js";
 import { imagesAmong, listDigests, parseDigestFile, type DigestFile } from "../parse/index.js";
@@ -178,12 +178,12 @@ function readMonthDetails(outDir: string, month: string): MonthDetails | undefin
 
 /** The issue's model is made from its file's bytes and the names of its images; the key changes with either. */
 function contentKey(record: IssueRecord): string {
-  return hash("sha256", JSON.stringify([record.source.name, record.source.sha256, record.images.map((i) => i.name)]), "hex").slice(0, 32);
+  return keyOf([record.source.name, record.source.sha256, record.images.map((i) => i.name)]);
 }
 
 /** A file's hash, taken from `earlier` when its size and modification time are unchanged. */
 function fileRecord(snapshot: IssuesSnapshot, path: string, name: string, earlier: FileRecord | undefined): FileRecord {
   const { size, mtimeMs } = snapshot.stat(path);
   if (earlier && earlier.size === size && earlier.mtimeMs === mtimeMs) return earlier;
-  return { name, size, mtimeMs, sha256: hash("sha256", readFileSync(join(snapshot.issuesDir, path)), "hex") };
+  return { name, size, mtimeMs, sha256: sha256Hex(readFileSync(join(snapshot.issuesDir, path))) };
 }

@@ -1,4 +1,4 @@
-import { hash } from "node:crypto";
+import { keyOf as hashOf } from "../hash.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import type { Config } from "../config/schema.js";
@@ -296,12 +296,3 @@ function listFolder(path: string): Set<string> {
   }
 }
 
-/** 128 bits of SHA-256: ample to tell inputs apart, and the manifest holds several per issue. */
-function hashOf(value: unknown): string {
-  return sha256(JSON.stringify(value)).slice(0, 32);
-}
-
-/** One-shot `crypto.hash` (Node 20.12): a build takes tens of thousands of small hashes, and a Hash object for each cost 2-7 times as much. */
-function sha256(contents: string | Uint8Array): string {
-  return hash("sha256", contents, "hex");
-}

@@ -1,8 +1,8 @@
-import { hash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { error, warning, hasErrors, sortDiagnostics, type Diagnostic } from "../errors.js";
+import { sha256Hex } from "../hash.js";
 import type { DigestFormat, Issue } from "../model/issue.js";
 import { isCalendarDate } from "../model/calendar.js";
 import { validateIssue } from "../model/validate.js";
@@ -140,7 +140,7 @@ export function parseDigestFile(digest: DigestFile, imageFiles: readonly string[
   // costs four thread-pool round trips (open, stat, read, close) per file,
   // which dominated loading a 3,650-issue archive.
   const bytes = readFileSync(digest.path);
-  const sha256 = hash("sha256", bytes, "hex");
+  const sha256 = sha256Hex(bytes);
   const decoded = decodeDigest(file, bytes);
   if (!decoded.ok) return { diagnostics: [decoded.diagnostic], entryCount: 0, sha256 };
   const parsed: ParseResult = digest.format === "markdown" ? parseMarkdownDigest(file, decoded.text) : parseTextDigest(file, decoded.text);

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -7,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Liquid, type Template } from "liquidjs";
 import type { Config } from "../config/schema.js";
 import { error, InputError, type Diagnostic } from "../errors.js";
+import { keyOf } from "../hash.js";
 import type { Issue } from "../model/issue.js";
 import { breakLongHtmlLines } from "./html-lines.js";
 import { viewIssue, type EntryView, type IssueView } from "./issue-view.js";
@@ -310,7 +310,7 @@ const COMPILED_CACHE_DIR = join(dirname(DEFAULT_TEMPLATES_DIR), "node_modules", 
 
 function compiledCacheKey(sources: readonly { file: string; text: string }[]): string {
   const versions = ["mjml", "liquidjs"].map((name) => `${name}@${(packageRequire(`${name}/package.json`) as { version: string }).version}`);
-  return createHash("sha256").update(JSON.stringify({ versions, sources: sources.map((s) => [basenameOf(s.file), s.text]) })).digest("hex").slice(0, 32);
+  return keyOf({ versions, sources: sources.map((s) => [basenameOf(s.file), s.text]) });
 }
 
 function basenameOf(file: string): string {

@@ -1,5 +1,5 @@
-import { hash as digestOf } from "node:crypto";
 import type { Config } from "../config/schema.js";
+import { sha256Hex } from "../hash.js";
 import { allEntries, categoryName, type Entry, type Issue } from "../model/issue.js";
 import { publishedAt, type PublishedAt } from "./dates.js";
 import { renderEntryContent, renderIssueContent, summarizeIssue, titleIssue } from "./feed-content.js";
@@ -188,7 +188,7 @@ class EntryKeys {
   readonly #seen = new Map<string, number>();
   next(entry: Entry): string {
     const basis = entry.links[0] ?? entry.title;
-    const hash = `entry-${digestOf("sha256", basis, "hex").slice(0, 12)}`;
+    const hash = `entry-${sha256Hex(basis).slice(0, 12)}`;
     const count = (this.#seen.get(hash) ?? 0) + 1;
     this.#seen.set(hash, count);
     return count === 1 ? hash : `${hash}-${count}`;

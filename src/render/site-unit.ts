@@ -1,5 +1,5 @@
-import { hash } from "node:crypto";
 import type { Config } from "../config/schema.js";
+import { sha256Hex } from "../hash.js";
 import type { Issue } from "../model/issue.js";
 import { archiveListing, type ArchiveDetails, type ArchiveSummary } from "./archive.js";
 import type { OutputFile } from "./output-file.js";
@@ -73,7 +73,7 @@ export function catalogOf(issues: readonly Issue[], config: Config): IssueCatalo
       .sort((a, b) => a.issue.date.localeCompare(b.issue.date))
       .map(({ issue, listing }) => ({
         date: issue.date,
-        contentKey: hash("sha256", JSON.stringify(issue), "hex"),
+        contentKey: sha256Hex(JSON.stringify(issue)),
         summary: listing.summary,
       })),
     load: (date) => known(date).issue,

@@ -1,7 +1,7 @@
-import { hash } from "node:crypto";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Transform, TransformCallback } from "node:stream";
+import { sha256Hex } from "../../hash.js";
 
 /**
  * Nodemailer's SMTP connection streams every message through its
@@ -141,7 +141,7 @@ export function installDotStuffing(): Promise<DotStuffingPatch> {
       const DataStream = await loadDataStream();
       const prototype = DataStream.prototype as unknown as { _transform: TransformMethod };
       const original = prototype._transform;
-      const sha256 = hash("sha256", original.toString());
+      const sha256 = sha256Hex(original.toString());
       if (sha256 !== REVIEWED_TRANSFORM_SHA256) return { installed: false, why: `nodemailer's DataStream._transform is not the reviewed one (sha256 ${sha256})` };
       prototype._transform = dotStuffingTransform;
       return { installed: true, original, DataStream };
