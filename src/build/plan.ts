@@ -1,10 +1,10 @@
-import { keyOf as hashOf } from "../hash.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { Diagnostic } from "../errors.js";
+import { keyOf as hashOf } from "../hash.js";
 import type { OutputFile } from "../render/output-file.js";
-import type { SiteUnit } from "../render/site-unit.js";
+import { byPeriod, type SiteUnit } from "../render/site-unit.js";
 import type { IssueRecord } from "./catalog.js";
 import { ISSUE_RENDERERS } from "./render-issues.js";
 
@@ -171,17 +171,10 @@ export function yearManifestPath(year: string): string {
  * to compare (a year's records are half a megabyte of JSON).
  */
 export function manifestFiles(manifest: Manifest, previous: StoredManifest | undefined, changed?: ReadonlySet<string>): OutputFile[] {
-  const byYear = new Map<string, string[]>();
-  for (const date of Object.keys(manifest.issues).sort()) {
-    const year = date.slice(0, 4);
-    const dates = byYear.get(year);
-    if (dates) dates.push(date);
-    else byYear.set(year, [date]);
-  }
-  const earlierCount = new Map<string, number>();
-  for (const date of Object.keys(previous?.manifest.issues ?? {})) earlierCount.set(date.slice(0, 4), (earlierCount.get(date.slice(0, 4)) ?? 0) + 1);
+  const byYear = datesByYear(Object.keys(manifest.issues).sort());
+  const earlier = datesByYear(Object.keys(previous?.manifest.issues ?? {}));
   const untouched = (year: string, dates: readonly string[]) =>
-    changed !== undefined && previous?.yearBytes.has(year) === true && earlierCount.get(year) === dates.length && dates.every((date) => !changed.has(date) && previous.manifest.issues[date] !== undefined);
+    changed !== undefined && previous?.yearBytes.has(year) === true && earlier.get(year)?.length === dates.length && dates.every((date) => !changed.has(date) && previous.manifest.issues[date] !== undefined);
   const files: OutputFile[] = [];
   for (const [year, dates] of byYear) {
     if (untouched(year, dates)) continue;
@@ -200,6 +193,11 @@ export function manifestFiles(manifest: Manifest, previous: StoredManifest | und
   // The head last: until it is in place, the last build's fingerprint says the outputs are not all as recorded.
   files.push({ path: MANIFEST_PATH, contents: `${JSON.stringify(head)}\n` });
   return files;
+}
+
+/** Dates (`YYYY-MM-DD`) by year, in the order given. */
+function datesByYear(dates: readonly string[]): Map<string, string[]> {
+  return new Map([...byPeriod(dates.map((date) => ({ date })), "year")].map(([year, dated]) => [year, dated.map((d) => d.date)]));
 }
 
 export function readManifest(outDir: string): StoredManifest | undefined {
