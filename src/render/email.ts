@@ -83,38 +83,42 @@ export async function renderNewsletterReport(
   const fill = (v: IssueView) => fillNewsletter(template, v, config);
 
   let html = await fill(view);
+  let bytes = byteLength(html);
   let finalView = view;
   let overBudget = false;
-  if (byteLength(html) > EMAIL_BUDGET_BYTES) {
+  if (bytes > EMAIL_BUDGET_BYTES) {
     // The largest abstract length (in characters) at which the whole message fits; more text never makes it smaller.
     let low = 0;
     let high = Math.max(0, ...allEntryViews(view).map((e) => e.abstractParagraphs.join("\n\n").length));
-    let best: { html: string; view: IssueView } | undefined;
+    let best: { html: string; bytes: number; view: IssueView } | undefined;
     while (low <= high) {
       const limit = Math.floor((low + high) / 2);
       const candidate = shortenAbstracts(view, limit);
       const candidateHtml = await fill(candidate);
-      if (byteLength(candidateHtml) <= EMAIL_BUDGET_BYTES) {
-        best = { html: candidateHtml, view: candidate };
+      const candidateBytes = byteLength(candidateHtml);
+      if (candidateBytes <= EMAIL_BUDGET_BYTES) {
+        best = { html: candidateHtml, bytes: candidateBytes, view: candidate };
         low = limit + 1;
       } else {
         high = limit - 1;
       }
     }
     if (best) {
-      ({ html, view: finalView } = best);
+      ({ html, bytes, view: finalView } = best);
     } else {
       finalView = shortenAbstracts(view, 0);
       html = await fill(finalView);
+      bytes = byteLength(html);
       overBudget = true;
     }
   }
+  // The same bytes: each break is a newline in place of a space.
   html = breakLongHtmlLines(html);
   const text = renderPlainText(finalView, { unsubscribeUrl: UNSUBSCRIBE_URL_PLACEHOLDER });
   return {
     content: { date: issue.date, subject: view.title, html, text, webUrl: view.webUrl },
     shortened: allEntryViews(finalView).filter((e) => e.shortened),
-    bytes: byteLength(html),
+    bytes,
     overBudget,
   };
 }
