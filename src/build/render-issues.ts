@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import { compareDates } from "../model/calendar.js";
 import type { Issue } from "../model/issue.js";
 import { renderEmailFiles } from "../render/email.js";
 import { renderIssuePage } from "../render/issue-page.js";
@@ -150,7 +151,7 @@ export async function renderIssues(
     const there = await worker.result;
     for (const rendered of there) for (const output of Object.values(rendered.outputs)) staging.adopt(output.files);
     progress?.(here.length + there.length);
-    return [...here, ...there].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    return [...here, ...there].sort(compareDates);
   } finally {
     clearInterval(polling);
   }

@@ -15,3 +15,8 @@ function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
+
+/** Orders dated things oldest first: `YYYY-MM-DD` dates sort as plain strings (localeCompare would ask the collator, thousands of times in a build). */
+export function compareDates(a: { date: string }, b: { date: string }): number {
+  return a.date < b.date ? -1 : a.date > b.date ? 1 : 0;
+}

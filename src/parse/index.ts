@@ -4,7 +4,7 @@ import { join, relative } from "node:path";
 import { error, warning, hasErrors, sortDiagnostics, type Diagnostic } from "../errors.js";
 import { sha256Hex } from "../hash.js";
 import type { DigestFormat, Issue } from "../model/issue.js";
-import { isCalendarDate } from "../model/calendar.js";
+import { compareDates, isCalendarDate } from "../model/calendar.js";
 import { validateIssue } from "../model/validate.js";
 import { XML_FORBIDDEN } from "../model/xml-characters.js";
 import type { ParseResult } from "./content.js";
@@ -77,7 +77,7 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
     entryCount += parsed.entryCount;
     if (parsed.issue) issues.push(parsed.issue);
   }
-  issues.sort((a, b) => a.date.localeCompare(b.date));
+  issues.sort(compareDates);
   return { issues, diagnostics: sortDiagnostics(diagnostics), files: listing.files, entryCount, sourceHashes };
 }
 
@@ -125,8 +125,7 @@ export async function listDigests(issuesDir: string, options: { displayRoot?: st
     byDate.set(date, file);
     digests.push({ name, path, file, date, ...(slug ? { slug } : {}), format: extension === "md" ? "markdown" : "text" });
   }
-  // ISO dates sort as plain strings; localeCompare would ask the collator thousands of times.
-  digests.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  digests.sort(compareDates);
   return { digests, folders, files, diagnostics };
 }
 

@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { sha256Hex } from "../hash.js";
+import { compareDates } from "../model/calendar.js";
 import { allEntries, categoryName, type Entry, type Issue } from "../model/issue.js";
 import { publishedAt, type PublishedAt } from "./dates.js";
 import { renderEntryContent, renderIssueContent, summarizeIssue, titleIssue } from "./feed-content.js";
@@ -105,7 +106,7 @@ export function siteFeed(config: Config, paths: FeedDocument["paths"], title: st
 
 /** Newest first: issues by date, then entries in the editor's order. */
 export function newestFirst(issues: readonly Issue[]): Issue[] {
-  return [...issues].sort((a, b) => b.date.localeCompare(a.date));
+  return [...issues].sort((a, b) => compareDates(b, a));
 }
 
 /** `out/feed.xml`, `atom.xml`, `feed.json`: the newest `feed.length` issues. Absent when there is no issue. */

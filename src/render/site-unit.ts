@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { sha256Hex } from "../hash.js";
+import { compareDates } from "../model/calendar.js";
 import type { Issue } from "../model/issue.js";
 import { archiveListing, type ArchiveDetails, type ArchiveSummary } from "./archive.js";
 import type { OutputFile } from "./output-file.js";
@@ -70,7 +71,7 @@ export function catalogOf(issues: readonly Issue[], config: Config): IssueCatalo
   };
   return {
     issues: [...byDate.values()]
-      .sort((a, b) => a.issue.date.localeCompare(b.issue.date))
+      .sort((a, b) => compareDates(a.issue, b.issue))
       .map(({ issue, listing }) => ({
         date: issue.date,
         contentKey: sha256Hex(JSON.stringify(issue)),
