@@ -68,7 +68,7 @@ describe("the bundled CLI", () => {
     ]);
     // The send says so when nodemailer keeps its own (src/deliver/transports/dot-stuffing.ts): it did not.
     expect(stderr).not.toMatch(/dot-stuffing/u);
-    expect(server.received.map((message) => message.to[0]).sort()).toHaveLength(5);
+    expect(server.received).toHaveLength(5);
   });
 
   it("compiles an edited template with MJML, imported when needed, as the sources do", async () => {
