@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ import type { Config } from "../config/schema.js";
 import { error, InputError, type Diagnostic } from "../errors.js";
 import { keyOf } from "../hash.js";
 import type { Issue } from "../model/issue.js";
+import { readCompiledTemplate, writeCompiledTemplate } from "./compiled-cache.js";
 import { breakLongHtmlLines } from "./html-lines.js";
 import { viewIssue, type EntryView, type IssueView } from "./issue-view.js";
 import { fillUnsubscribeUrl, UNSUBSCRIBE_URL_PLACEHOLDER, type NewsletterContent } from "./newsletter.js";
@@ -293,10 +294,10 @@ async function compileNewsletterTemplate(templatesDir: string): Promise<Newslett
   if (diagnostics.length > 0) throw new InputError("the newsletter templates have errors", diagnostics);
 
   const mainFile = join(templatesDir, MAIN_TEMPLATE);
-  const cacheFile = join(COMPILED_CACHE_DIR, `newsletter-${compiledCacheKey(sources)}.html`);
-  const cached = await readFile(cacheFile, "utf8").catch(() => undefined);
+  const cacheKey = compiledCacheKey(sources);
+  const cached = await readCompiledTemplate(COMPILED_CACHE_DIR, cacheKey);
   const compact = cached ?? (await compileMjml(mainFile, templatesDir, display));
-  if (cached === undefined) await writeCompiledCache(cacheFile, compact);
+  if (cached === undefined) await writeCompiledTemplate(COMPILED_CACHE_DIR, cacheKey, compact);
   try {
     return { liquid, template: liquid.parse(compact, `${display(mainFile)} (compiled)`), sources };
   } catch (cause) {
@@ -305,9 +306,10 @@ async function compileNewsletterTemplate(templatesDir: string): Promise<Newslett
 }
 
 /**
- * The compiled template is cached on disk, keyed by the template files and
- * the versions of MJML and LiquidJS: a build whose templates have not changed
- * never imports `mjml` (about half a second of module loading).
+ * The compiled template is cached on disk (`compiled-cache.ts`), keyed by
+ * the template files and the versions of MJML and LiquidJS: a build whose
+ * templates have not changed never imports `mjml` (about half a second of
+ * module loading).
  */
 const packageRequire = createRequire(import.meta.url);
 const COMPILED_CACHE_DIR = join(dirname(DEFAULT_TEMPLATES_DIR), "node_modules", ".cache", "letterpress");
@@ -319,18 +321,6 @@ function compiledCacheKey(sources: readonly { file: string; text: string }[]): s
 
 function basenameOf(file: string): string {
   return file.split(/[\\/]/u).slice(-2).join("/");
-}
-
-/** A cache is only a shortcut: a folder that cannot be written just means compiling next time too. */
-async function writeCompiledCache(file: string, html: string): Promise<void> {
-  try {
-    await mkdir(dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, html);
-    await rename(temporary, file);
-  } catch {
-    // read-only installation: nothing to do
-  }
 }
 
 async function compileMjml(mainFile: string, templatesDir: string, display: (file: string) => string): Promise<string> {
