@@ -34,6 +34,17 @@ describe("wrap", () => {
   it("indents continuation lines", () => {
     expect(wrap("aaa bbb ccc", { width: 9, first: "1. ", indent: "   " })).toEqual(["1. aaa", "   bbb", "   ccc"]);
   });
+
+  it("wraps a paragraph of thousands of units as it wraps each of its parts, and the next paragraph after it as on its own", () => {
+    // 3,000 CJK characters, then words: past the first sizes of the unit list wrap reuses between calls.
+    const wide = "模型".repeat(1_500);
+    const words = Array.from({ length: 2_000 }, (_, i) => `w${i % 10}`).join(" ");
+    const lines = wrap(`${wide} ${words}`, { width: 20 });
+    expect(lines.slice(0, 300)).toEqual(Array.from({ length: 300 }, () => "模型".repeat(5)));
+    expect(lines.slice(300)).toEqual(wrap(words, { width: 20 }));
+    expect(lines.every((line) => displayWidth(line) <= 20)).toBe(true);
+    expect(wrap("the quick brown fox jumps over the lazy dog", { width: 15 })).toEqual(["the quick brown", "fox jumps over", "the lazy dog"]);
+  });
 });
 
 describe("the plain-text part of the sample", async () => {
