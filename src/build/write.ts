@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, mkdtempSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { OutputFile } from "../render/output-file.js";
 
@@ -56,7 +56,9 @@ export class OutputStage {
   add(file: OutputFile): void {
     const target = safeTarget(this.#staging, file.path);
     this.#mkdir(dirname(target));
-    writeFileSync(target, file.contents);
+    const { contents } = file;
+    if (typeof contents === "string" || contents instanceof Uint8Array) writeFileSync(target, contents);
+    else writePieces(target, contents.parts);
     this.#paths.push(file.path);
   }
 
@@ -127,6 +129,25 @@ export class OutputStage {
       mkdirSync(dir, { recursive: true });
     }
     this.#madeDirs.add(dir);
+  }
+}
+
+/** Reused by every file written in pieces: a new buffer for each would be as large as the file (see `TextPieces`). */
+let piecesBuffer = Buffer.allocUnsafeSlow(1 << 20);
+
+/** Writes the pieces one after another, each encoded as UTF-8 into one buffer, which goes to the file in one write. */
+function writePieces(path: string, parts: readonly string[]): void {
+  // Three bytes of UTF-8 at most for each UTF-16 unit (a surrogate pair: four for two).
+  let most = 0;
+  for (const part of parts) most += part.length * 3;
+  if (most > piecesBuffer.length) piecesBuffer = Buffer.allocUnsafeSlow(Math.max(most, piecesBuffer.length * 2));
+  let length = 0;
+  for (const part of parts) length += piecesBuffer.write(part, length, "utf8");
+  const fd = openSync(path, "w");
+  try {
+    for (let written = 0; written < length; ) written += writeSync(fd, piecesBuffer, written, length - written);
+  } finally {
+    closeSync(fd);
   }
 }
 

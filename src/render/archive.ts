@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Issue } from "../model/issue.js";
 import { html, jsonForScript, trustedHtml, type Html } from "./html.js";
 import { categoryFeeds, issueTitle, siteFeeds, viewIssue, type EntryView, type IssueView } from "./issue-view.js";
-import type { OutputFile } from "./output-file.js";
+import { textPieces, type OutputFile } from "./output-file.js";
 import { categoryPath, siteUrl } from "./urls.js";
 import { byPeriod, catalogOf, contentKeys, renderUnits, type CatalogedIssue, type IssueCatalog, type SiteUnit } from "./site-unit.js";
 import { renderPage } from "./web-page.js";
@@ -146,7 +146,7 @@ function searchScriptPath(year: string): string {
 
 function renderSearchScript(year: string, issues: readonly CatalogedIssue[], catalog: IssueCatalog): OutputFile {
   const entries = [...issues].reverse().map((issue) => ({ date: issue.date, text: catalog.details(issue.date).search }));
-  return { path: searchScriptPath(year), contents: `letterpressSearch(${jsonForScript(entries)});\n` };
+  return { path: searchScriptPath(year), contents: textPieces("letterpressSearch(", jsonForScript(entries), ");\n") };
 }
 
 function renderIssueItem(issue: Issue, view: IssueView): Html {

@@ -6,7 +6,7 @@ import { archiveFeeds } from "./feed-archive.js";
 import { categoryFeedIssues, categoryFeeds, mainFeed, type FeedDocument } from "./feed-document.js";
 import { FEED_STYLESHEET, FEED_STYLESHEET_PATH } from "./feed-stylesheet.js";
 import { renderJsonFeed } from "./json-feed.js";
-import type { OutputFile } from "./output-file.js";
+import { textPieces, type OutputFile } from "./output-file.js";
 import { catalogOf, contentKeys, renderUnits, type CatalogedIssue, type IssueCatalog, type SiteUnit } from "./site-unit.js";
 import { escapeMarkup } from "./xml-text.js";
 
@@ -60,11 +60,11 @@ export function feedUnits(catalog: IssueCatalog, config: Config): SiteUnit[] {
   ];
 }
 
-/** A feed in each of its formats. */
+/** A feed in each of its formats, each a document and its final newline (`TextPieces`: the document is not copied to add it). */
 function* writeDocument(doc: FeedDocument): Generator<OutputFile> {
-  if (doc.paths.rss) yield { path: doc.paths.rss, contents: writeRss(doc) };
-  yield { path: doc.paths.atom, contents: writeAtom(doc) };
-  if (doc.paths.json) yield { path: doc.paths.json, contents: renderJsonFeed(doc) };
+  if (doc.paths.rss) yield { path: doc.paths.rss, contents: textPieces(writeRss(doc), "\n") };
+  yield { path: doc.paths.atom, contents: textPieces(writeAtom(doc), "\n") };
+  if (doc.paths.json) yield { path: doc.paths.json, contents: textPieces(renderJsonFeed(doc), "\n") };
 }
 
 const GENERATOR = "letterpress";
@@ -203,6 +203,7 @@ function buildFeed(doc: FeedDocument, format: "rss" | "atom", slots: TextSlots, 
   return feed;
 }
 
+/** The RSS document, without its final newline (`writeDocument` adds it). */
 export function writeRss(doc: FeedDocument): string {
   if (!doc.paths.rss) throw new Error(`${doc.paths.atom} has no RSS version`);
   const slots = new TextSlots();
@@ -212,9 +213,10 @@ export function writeRss(doc: FeedDocument): string {
   // for its own `atom:link rel="self"`.
   const links = otherFormats(doc, "rss").map((l) => `<atom:link${attributes(l)}/>`);
   xml = replaceOnce(xml, `<copyright>${EXTRA_MARK}</copyright>`, links.join("\n        "));
-  return `${slots.fill(dates.fill(xml))}\n`;
+  return slots.fill(dates.fill(xml));
 }
 
+/** The Atom document, without its final newline (`writeDocument` adds it). */
 export function writeAtom(doc: FeedDocument): string {
   const slots = new TextSlots();
   const dates = new DateSpellings();
@@ -239,5 +241,5 @@ export function writeAtom(doc: FeedDocument): string {
   // `feed` writes entry titles and summaries as `type="html"`; ours are plain
   // text (RFC 4287 §3.1.1.1), which every reader shows exactly as written.
   xml = xml.replaceAll(`<title type="html">`, `<title type="text">`).replaceAll(`<summary type="html">`, `<summary type="text">`);
-  return `${slots.fill(dates.fill(xml))}\n`;
+  return slots.fill(dates.fill(xml));
 }

@@ -1,11 +1,20 @@
+import type { TextPieces } from "./output-file.js";
+
 /**
  * HTML for the web pages (issue page, archive), escaped by default: every
  * value interpolated into `html\`…\`` is escaped unless it is already `Html`
  * (the result of another `html` call, or of `trustedHtml` for markup we made,
  * such as markdown-it output with `html: false`).
  */
-export class Html {
-  constructor(readonly value: string) {}
+export class Html implements TextPieces {
+  /** The markup in pieces: each nested `html` adds its pieces, so a page is never copied into one string until it is needed as one. */
+  constructor(readonly parts: readonly string[]) {}
+
+  /** The markup as one string. */
+  get value(): string {
+    return this.parts.join("");
+  }
+
   toString(): string {
     return this.value;
   }
@@ -19,22 +28,29 @@ export function escapeHtml(text: string): string {
 }
 
 export function html(strings: TemplateStringsArray, ...values: Interpolated[]): Html {
-  let out = strings[0] ?? "";
+  const parts: string[] = [];
+  if (strings[0]) parts.push(strings[0]);
   values.forEach((value, i) => {
-    out += interpolate(value) + (strings[i + 1] ?? "");
+    interpolate(value, parts);
+    const next = strings[i + 1];
+    if (next) parts.push(next);
   });
-  return new Html(out);
+  return new Html(parts);
 }
 
 export function trustedHtml(markup: string): Html {
-  return new Html(markup);
+  return new Html([markup]);
 }
 
-function interpolate(value: Interpolated): string {
-  if (value === undefined || value === null || value === false) return "";
-  if (value instanceof Html) return value.value;
-  if (Array.isArray(value)) return value.map(interpolate).join("");
-  return escapeHtml(String(value));
+function interpolate(value: Interpolated, parts: string[]): void {
+  if (value === undefined || value === null || value === false) return;
+  if (value instanceof Html) {
+    for (const part of value.parts) parts.push(part);
+  } else if (Array.isArray(value)) {
+    for (const item of value as readonly Interpolated[]) interpolate(item, parts);
+  } else {
+    parts.push(escapeHtml(String(value)));
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { dropXmlForbidden } from "./xml-text.js";
  * JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), written here because
  * `feed` 6 writes only version 1.0. Dates are RFC 3339 with the site's
  * offset; characters XML forbids are dropped here too, so every format shows
- * the same text.
+ * the same text. The document without its final newline (the feed file adds it).
  */
 export function renderJsonFeed(doc: FeedDocument): string {
   if (!doc.urls.json) throw new Error(`${doc.paths.atom} has no JSON version`);
@@ -37,5 +37,5 @@ export function renderJsonFeed(doc: FeedDocument): string {
       tags: item.categories.map((c) => c.term),
     })),
   };
-  return `${JSON.stringify(feed, (_, value: unknown) => (typeof value === "string" ? dropXmlForbidden(value) : value), 2)}\n`;
+  return JSON.stringify(feed, (_, value: unknown) => (typeof value === "string" ? dropXmlForbidden(value) : value), 2);
 }

@@ -17,7 +17,8 @@ export interface PageShell {
   tail?: Html;
 }
 
-export function renderPage(page: PageShell): string {
+/** The page in pieces (`TextPieces`): written as they are, never joined. */
+export function renderPage(page: PageShell): Html {
   return html`<!doctype html>
 <html lang="${page.language}">
 <head>
@@ -39,7 +40,7 @@ ${page.body}
 ${page.tail}
 </body>
 </html>
-`.value;
+`;
 }
 
 // Raw text: entities are not decoded inside <style>, so this string is inserted as it is.

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { renderArchive } from "../../src/render/archive.js";
+import type { OutputFile } from "../../src/render/output-file.js";
 import { loadSampleIssues, makeEntry, makeIssue, testConfig, visibleText } from "./email-fixtures.js";
 
 const config = testConfig();
 
-function page(files: { path: string; contents: string | Uint8Array }[], path: string): string {
+function page(files: readonly OutputFile[], path: string): string {
   const file = files.find((f) => f.path === path);
   if (!file) throw new Error(`no ${path} among ${files.map((f) => f.path).join(", ")}`);
   return String(file.contents);
