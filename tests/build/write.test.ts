@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OutputStage, writeOutputs } from "../../src/build/write.js";
+import { textPieces } from "../../src/render/output-file.js";
 
 async function outDir(): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), "letterpress-write-")), "out");
@@ -28,6 +29,21 @@ describe("OutputStage", () => {
     expect(await readFile(join(out, "email/old.html"), "utf8")).toBe("old");
     // The staging folder is gone.
     expect((await readdir(out)).filter((n) => n.startsWith(".staging-"))).toEqual([]);
+  });
+
+  it("writes text in pieces as the joined text's UTF-8, for pieces larger than its buffer, one after another", async () => {
+    const out = await outDir();
+    // Over a million UTF-16 units in all: past the buffer the pieces start with, CJK and an emoji (a surrogate pair) in every piece.
+    const pieces = Array.from({ length: 400 }, (_, i) => `<li>${i} 机器学习 🤖 ${"x".repeat(2_000)}${"模".repeat(700)}</li>\n`);
+    const small = textPieces("letterpressSearch(", '{"a":"é"}', ");\n");
+    writeOutputs(out, [
+      { path: "index.html", contents: textPieces(...pieces) },
+      { path: "search/2020.js", contents: small },
+      { path: "empty.txt", contents: textPieces() },
+    ]);
+    expect((await readFile(join(out, "index.html"))).equals(Buffer.from(pieces.join(""), "utf8"))).toBe(true);
+    expect(await readFile(join(out, "search/2020.js"), "utf8")).toBe('letterpressSearch({"a":"é"});\n');
+    expect(await readFile(join(out, "empty.txt"), "utf8")).toBe("");
   });
 
   it("leaves a file whose bytes are unchanged as it was, modification time included", async () => {
