@@ -10,7 +10,7 @@ import { byPeriod, contentKeys, type IssueCatalog, type SiteUnit } from "../rend
 import { issuePath } from "../render/urls.js";
 import type { Output } from "../output.js";
 import { createProgress } from "../progress.js";
-import { loadCatalog, monthDetails, monthDetailsPath, StaleRecordError } from "./catalog.js";
+import { encodeMonthDetails, loadCatalog, monthDetails, monthDetailsPath, StaleRecordError } from "./catalog.js";
 import { IssuesSnapshot } from "./fingerprint.js";
 import { manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, yearManifestPath, type BuildPlan, type Manifest, type StoredManifest } from "./plan.js";
 import { neighbourhood, renderIssues } from "./render-issues.js";
@@ -211,7 +211,7 @@ function detailUnits(catalog: IssueCatalog): SiteUnit[] {
   return [...byPeriod(catalog.issues, "month")].map(([month, issues]) => ({
     id: `details:${month}`,
     inputs: contentKeys(issues),
-    render: () => [{ path: monthDetailsPath(month), contents: JSON.stringify(monthDetails(catalog, issues)) }],
+    render: () => [{ path: monthDetailsPath(month), contents: encodeMonthDetails(monthDetails(catalog, issues)) }],
   }));
 }
 

@@ -9,6 +9,7 @@ import { archiveListing, type ArchiveDetails, type ArchiveSummary } from "../ren
 import type { CatalogedIssue, IssueCatalog } from "../render/site-unit.js";
 import type { Output } from "../output.js";
 import { createProgress } from "../progress.js";
+import { decodeJsonLines, encodeJsonLines, entriesOf } from "./json-lines.js";
 import type { IssuesSnapshot } from "./fingerprint.js";
 
 /**
@@ -166,14 +167,23 @@ export function monthDetails(catalog: IssueCatalog, issues: readonly CatalogedIs
   return { issues: Object.fromEntries(issues.map((issue) => [issue.date, { contentKey: issue.contentKey, details: catalog.details(issue.date) }])) };
 }
 
+/** A month's details as its file holds them: a line `[date, { contentKey, details }]` for each issue (json-lines.ts). */
+export function encodeMonthDetails(details: MonthDetails): Buffer {
+  return encodeJsonLines(Object.entries(details.issues));
+}
+
 function readMonthDetails(outDir: string, month: string): MonthDetails | undefined {
+  let bytes: Buffer;
   try {
-    const parsed = JSON.parse(readFileSync(join(outDir, monthDetailsPath(month)), "utf8")) as MonthDetails;
-    return typeof parsed.issues === "object" && parsed.issues !== null ? parsed : undefined;
+    bytes = readFileSync(join(outDir, monthDetailsPath(month)));
   } catch {
-    // Missing or unreadable: the details are made again from the issues.
+    // Missing: the details are made again from the issues.
     return undefined;
   }
+  const lines = decodeJsonLines(bytes);
+  const entries = lines && entriesOf(lines);
+  // Unreadable, the same.
+  return entries?.every(([, kept]) => typeof kept === "object" && kept !== null) ? { issues: Object.fromEntries(entries) as MonthDetails["issues"] } : undefined;
 }
 
 /** The issue's model is made from its file's bytes and the names of its images; the key changes with either. */

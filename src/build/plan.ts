@@ -7,6 +7,7 @@ import type { OutputFile } from "../render/output-file.js";
 import { byPeriod, type SiteUnit } from "../render/site-unit.js";
 import type { IssueRecord } from "./catalog.js";
 import { ISSUE_RENDERERS } from "./render-issues.js";
+import { decodeJsonLines, encodeJsonLines, entriesOf } from "./json-lines.js";
 
 /**
  * What changed since the last build. An issue's outputs depend on its
@@ -23,8 +24,8 @@ import { ISSUE_RENDERERS } from "./render-issues.js";
  */
 export const MANIFEST_PATH = ".letterpress/manifest.json";
 
-/** Bump when a renderer's output changes for the same input. */
-export const RENDERER_VERSION = 4;
+/** Bump when a renderer's output changes for the same input, or the form of the build's records (5: JSON Lines). */
+export const RENDERER_VERSION = 5;
 
 export interface Manifest {
   version: number;
@@ -178,9 +179,9 @@ export function manifestFiles(manifest: Manifest, previous: StoredManifest | und
   const files: OutputFile[] = [];
   for (const [year, dates] of byYear) {
     if (untouched(year, dates)) continue;
-    // One line each: the archive listings make a year's records hundreds of kilobytes.
+    // A line each (json-lines.ts): the archive listings make a year's records hundreds of kilobytes.
     // Compared as bytes: comparing the strings took longer than encoding them (they hold CJK, two bytes a character).
-    const bytes = Buffer.from(`${JSON.stringify({ version: manifest.version, issues: Object.fromEntries(dates.map((date) => [date, manifest.issues[date]])) })}\n`);
+    const bytes = encodeJsonLines([{ version: manifest.version }, ...dates.map((date) => [date, manifest.issues[date]])]);
     if (!previous?.yearBytes.get(year)?.equals(bytes)) files.push({ path: yearManifestPath(year), contents: bytes });
   }
   const head: ManifestHead = {
@@ -208,13 +209,13 @@ export function readManifest(outDir: string): StoredManifest | undefined {
   const yearBytes = new Map<string, Buffer>();
   for (const year of years.map(String)) {
     const bytes = readBytes(join(outDir, yearManifestPath(year)));
-    const parsed = bytes === undefined ? undefined : (parseJson(bytes.toString("utf8")) as Partial<Manifest> | undefined);
+    const records = bytes === undefined ? undefined : yearRecords(bytes);
     // A year whose records are missing or unreadable: its issues are made again (and the build is not one with nothing to do).
-    if (!parsed || parsed.version !== RENDERER_VERSION || !isRecord(parsed.issues)) {
+    if (!records) {
       delete manifest.inputs;
       continue;
     }
-    Object.assign(manifest.issues, parsed.issues);
+    for (const [date, record] of records) manifest.issues[date] = record;
     yearBytes.set(year, bytes!);
   }
   return { manifest, yearBytes };
@@ -228,6 +229,15 @@ function readBytes(path: string): Buffer | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A year's file (`manifestFiles`): a line with the version, then a line `[date, record]` for each issue. */
+function yearRecords(bytes: Buffer): [string, Manifest["issues"][string]][] | undefined {
+  const lines = decodeJsonLines(bytes);
+  const head = lines?.[0] as { version?: unknown } | undefined;
+  if (!lines || !isRecord(head) || head.version !== RENDERER_VERSION) return undefined;
+  const entries = entriesOf(lines.slice(1));
+  return entries?.every(([, record]) => isRecord(record)) ? (entries as [string, Manifest["issues"][string]][]) : undefined;
 }
 
 function parseJson(text: string): unknown {

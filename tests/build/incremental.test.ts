@@ -179,6 +179,19 @@ describe("incremental build", () => {
     expect(await snapshotFiles(outDir)).toEqual(complete);
   });
 
+  it("makes again the issues of a year whose records file is cut short, and no others", async () => {
+    const { issuesDir, outDir } = await workspace();
+    await writeFile(join(issuesDir, "2021-01-04.txt"), await readFile(join(issuesDir, "2020-10-30.txt"), "utf8"));
+    await buildSite({ issuesDir, outDir, config, out: recorder() });
+    const complete = await snapshotFiles(outDir);
+    // A line (an issue's record) cut in the middle, as a full disk leaves a file.
+    const records = await readFile(join(outDir, ".letterpress/issues/2020.json"), "utf8");
+    await writeFile(join(outDir, ".letterpress/issues/2020.json"), records.slice(0, records.lastIndexOf("\n", records.length - 2) + 40));
+    const again = await buildSite({ issuesDir, outDir, config, out: recorder() });
+    expect(again.rendered).toEqual(["2020-10-30", "2020-11-02", "2020-12-01"]);
+    expect(await snapshotFiles(outDir)).toEqual(complete);
+  });
+
   it("gives the same files after out/ is deleted and rebuilt", async () => {
     const { issuesDir, outDir } = await workspace();
     await buildSite({ issuesDir, outDir, config, out: recorder() });
