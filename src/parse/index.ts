@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join, relative, sep } from "node:path";
 import { error, warning, hasErrors, sortDiagnostics, type Diagnostic } from "../errors.js";
 import { sha256Hex } from "../hash.js";
 import type { DigestFormat, Issue } from "../model/issue.js";
@@ -84,9 +84,11 @@ export async function loadIssues(issuesDir: string, options: { displayRoot?: str
 /** The digest files of a folder, oldest first, each name checked: a bad name or a second file for a date is a diagnostic, not a digest. */
 export async function listDigests(issuesDir: string, options: { displayRoot?: string } = {}): Promise<DigestListing> {
   const display = (path: string) => relative(options.displayRoot ?? process.cwd(), path) || path;
-  // Each file as messages show it: the folder as shown, then the name (path.relative for each of thousands of files was most of the listing).
+  // Each file as messages show it: the folder as shown, then the name (path.relative for each of thousands of files was most of
+  // the listing). Joined by hand: path.relative's result is normalised and a name from readdir holds no separator, so path.join
+  // would give the same, after a normalisation that took half of the listing of 3,650 files (26 ms).
   const shownDir = relative(options.displayRoot ?? process.cwd(), issuesDir);
-  const shown = (name: string) => (shownDir ? join(shownDir, name) : name);
+  const shown = (name: string) => (shownDir ? `${shownDir}${sep}${name}` : name);
   let names: string[];
   let folders: Set<string>;
   try {

@@ -146,7 +146,9 @@ function searchScriptPath(year: string): string {
 
 function renderSearchScript(year: string, issues: readonly CatalogedIssue[], catalog: IssueCatalog): OutputFile {
   const entries = [...issues].reverse().map((issue) => ({ date: issue.date, text: catalog.details(issue.date).search }));
-  return { path: searchScriptPath(year), contents: textPieces("letterpressSearch(", jsonForScript(entries), ");\n") };
+  // The array written an entry at a time, as JSON.stringify writes it whole: a year's texts are a megabyte, never one string.
+  const pieces = entries.map((entry, i) => `${i === 0 ? "" : ","}${jsonForScript(entry)}`);
+  return { path: searchScriptPath(year), contents: textPieces("letterpressSearch([", ...pieces, "]);\n") };
 }
 
 function renderIssueItem(issue: Issue, view: IssueView): Html {

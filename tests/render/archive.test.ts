@@ -76,6 +76,10 @@ describe("the archive", async () => {
   it("writes the search texts as one script per year, which no text in them can break out of", () => {
     expect(files.filter((f) => f.path.startsWith("search/")).map((f) => f.path).sort()).toEqual(["search/2019.js", "search/2020.js", "search/2021.js"]);
     expect(index).toContain('<script type="application/json" id="search-years">["2019","2020","2021"]</script>');
+    // Several issues in a year: one JSON array, newest first, each with its text.
+    const year2020 = JSON.parse(/^letterpressSearch\(([\s\S]*)\);\n$/u.exec(page(files, "search/2020.js"))![1]!) as { date: string; text: string }[];
+    expect(year2020.map((e) => e.date)).toEqual(["2020-12-01", "2020-11-02", "2020-10-30"]);
+    expect(year2020.every((e) => e.text.length > 100)).toBe(true);
     const hostile = makeIssue("2021-05-05", [makeEntry(1, { title: "</script><script>alert(1)</script>\u2028" })]);
     const hostileFiles = renderArchive([hostile], config);
     const script = page(hostileFiles, "search/2021.js");
