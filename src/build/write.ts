@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { OutputFile } from "../render/output-file.js";
 
@@ -103,6 +103,9 @@ export class OutputStage {
         written.push(path);
       }
       for (const path of options.remove ?? []) rmSync(safeTarget(this.#root, path), { force: true });
+      // A folder left empty (a deleted issue's, a category's that is gone) goes too, as a clean build would not make it.
+      const emptied = new Set((options.remove ?? []).flatMap(ancestors));
+      for (const folder of [...emptied].sort((a, b) => b.length - a.length)) removeIfEmpty(safeTarget(this.#root, folder));
     } finally {
       this.discard();
     }
@@ -167,6 +170,14 @@ export function writeOutputs(outDir: string, files: readonly OutputFile[], optio
 function ancestors(path: string): string[] {
   const parts = path.split("/").slice(0, -1);
   return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+}
+
+function removeIfEmpty(folder: string): void {
+  try {
+    rmdirSync(folder);
+  } catch {
+    // Not empty (other outputs, or files no build makes), or gone already: it stays as it is.
+  }
 }
 
 function sameBytes(staged: string, target: string): boolean {

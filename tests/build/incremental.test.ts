@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { appendFile, cp, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -227,6 +228,9 @@ describe("an issue that is deleted", () => {
     // Its neighbours now link to each other.
     expect(after.rendered).toEqual(["2020-10-30", "2020-12-01"]);
     expect([...(await snapshotFiles(outDir)).keys()].filter((p) => p.includes("2020-11-02") || p.startsWith("categories/ir"))).toEqual([]);
+    // Nor its folders: no empty issues/2020-11-02/ or categories/ir/ left behind.
+    expect(existsSync(join(outDir, "issues/2020-11-02"))).toBe(false);
+    expect(existsSync(join(outDir, "categories/ir"))).toBe(false);
     await expectSameAfterCleanBuild(issuesDir, outDir);
   });
 });

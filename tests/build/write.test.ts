@@ -72,5 +72,12 @@ describe("OutputStage", () => {
     writeOutputs(out, [{ path: "issues/2020-10-30/index.html", contents: "a" }], { remove: ["issues/2020-11-02/index.html"] });
     expect(existsSync(join(out, "issues/2020-11-02/index.html"))).toBe(false);
     expect(existsSync(join(out, "issues/2020-10-30/index.html"))).toBe(true);
+    // The folder it leaves empty goes; one that holds a file no build makes stays, with the file.
+    expect(existsSync(join(out, "issues/2020-11-02"))).toBe(false);
+    writeOutputs(out, [{ path: "issues/2020-12-01/index.html", contents: "c" }]);
+    await writeFile(join(out, "issues/2020-12-01/notes.txt"), "the editor's");
+    writeOutputs(out, [], { remove: ["issues/2020-12-01/index.html", "issues/2020-10-30/index.html"] });
+    expect(await readdir(join(out, "issues"))).toEqual(["2020-12-01"]);
+    expect(await readdir(join(out, "issues/2020-12-01"))).toEqual(["notes.txt"]);
   });
 });
