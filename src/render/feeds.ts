@@ -6,7 +6,7 @@ import { archiveFeeds } from "./feed-archive.js";
 import { categoryFeedIssues, categoryFeeds, mainFeed, type FeedDocument } from "./feed-document.js";
 import { FEED_STYLESHEET, FEED_STYLESHEET_PATH } from "./feed-stylesheet.js";
 import { renderJsonFeed } from "./json-feed.js";
-import { textPieces, type OutputFile } from "./output-file.js";
+import { textPieces, type OutputFile, type TextPieces } from "./output-file.js";
 import { catalogOf, contentKeys, renderUnits, type CatalogedIssue, type IssueCatalog, type SiteUnit } from "./site-unit.js";
 import { escapeMarkup } from "./xml-text.js";
 
@@ -60,10 +60,11 @@ export function feedUnits(catalog: IssueCatalog, config: Config): SiteUnit[] {
   ];
 }
 
-/** A feed in each of its formats, each a document and its final newline (`TextPieces`: the document is not copied to add it). */
+/** A feed in each of its formats. */
 function* writeDocument(doc: FeedDocument): Generator<OutputFile> {
-  if (doc.paths.rss) yield { path: doc.paths.rss, contents: textPieces(writeRss(doc), "\n") };
-  yield { path: doc.paths.atom, contents: textPieces(writeAtom(doc), "\n") };
+  if (doc.paths.rss) yield { path: doc.paths.rss, contents: writeRss(doc) };
+  yield { path: doc.paths.atom, contents: writeAtom(doc) };
+  // The document and its final newline (`TextPieces`): the document is not copied to add it.
   if (doc.paths.json) yield { path: doc.paths.json, contents: textPieces(renderJsonFeed(doc), "\n") };
 }
 
@@ -103,8 +104,22 @@ class TextSlots {
     return `\uE000${this.#values.length - 1}\uE001`;
   }
 
-  fill(xml: string): string {
-    return xml.replace(SLOT, (_, cdata?: string, plain?: string) => escapeMarkup(this.#values[Number(cdata ?? plain)]!));
+  /**
+   * The document with each placeholder's text in its place, escaped, and a
+   * final newline, in pieces (`TextPieces`): the text between placeholders,
+   * then a text, and so on. A month of the feed archive is a megabyte of
+   * content; made into one string, it took more time than the rest of the
+   * feed's writing (a string that size is allocated on pages of its own).
+   */
+  fill(xml: string): TextPieces {
+    const pieces: string[] = [];
+    let last = 0;
+    for (const match of xml.matchAll(SLOT)) {
+      pieces.push(xml.slice(last, match.index), escapeMarkup(this.#values[Number(match[1] ?? match[2])]!));
+      last = match.index + match[0].length;
+    }
+    pieces.push(xml.slice(last), "\n");
+    return textPieces(...pieces);
   }
 }
 
@@ -203,8 +218,7 @@ function buildFeed(doc: FeedDocument, format: "rss" | "atom", slots: TextSlots, 
   return feed;
 }
 
-/** The RSS document, without its final newline (`writeDocument` adds it). */
-export function writeRss(doc: FeedDocument): string {
+export function writeRss(doc: FeedDocument): TextPieces {
   if (!doc.paths.rss) throw new Error(`${doc.paths.atom} has no RSS version`);
   const slots = new TextSlots();
   const dates = new DateSpellings();
@@ -216,8 +230,7 @@ export function writeRss(doc: FeedDocument): string {
   return slots.fill(dates.fill(xml));
 }
 
-/** The Atom document, without its final newline (`writeDocument` adds it). */
-export function writeAtom(doc: FeedDocument): string {
+export function writeAtom(doc: FeedDocument): TextPieces {
   const slots = new TextSlots();
   const dates = new DateSpellings();
   let xml = buildFeed(doc, "atom", slots, dates, doc.paths.atom).atom1();
