@@ -80,11 +80,11 @@ export function createSmtpTransport(url: string, config: Config): Transport {
 type RawMessage = { envelope: OutgoingMessage["envelope"] & { use8BitMime?: boolean }; raw: Buffer; messageId: string };
 
 /**
- * Hands a composed message to Nodemailer's pool. \`sendMail\` would first
+ * Hands a composed message to Nodemailer's pool. `sendMail` would first
  * make a MailComposer, a MIME node (drawing a random boundary it never uses)
  * and a stream pipeline around the raw bytes: measured, a third of the
  * sender's CPU (10,000 messages, alternated: 5.3-6.2 s of user CPU against
- * 3.3-4.1 s). The pool's \`send(mail, callback)\` is the interface
+ * 3.3-4.1 s). The pool's `send(mail, callback)` is the interface
  * Nodemailer documents for a transport: the mail's options, and its message,
  * of which the pool asks the envelope, the Message-ID and a readable, which
  * SMTPConnection.send takes as a Buffer as well as a stream.
