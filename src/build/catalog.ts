@@ -9,7 +9,7 @@ import { archiveListing, type ArchiveDetails, type ArchiveSummary } from "../ren
 import type { CatalogedIssue, IssueCatalog } from "../render/site-unit.js";
 import type { Output } from "../output.js";
 import { createProgress } from "../progress.js";
-import { decodeJsonLines, encodeJsonLines, entriesOf } from "./json-lines.js";
+import { decodeJsonLines, encodeJsonLines, entriesOf, readBytes } from "./json-lines.js";
 import type { IssuesSnapshot } from "./fingerprint.js";
 
 /**
@@ -172,17 +172,11 @@ export function encodeMonthDetails(details: MonthDetails): Buffer {
   return encodeJsonLines(Object.entries(details.issues));
 }
 
+/** Undefined when missing or unreadable: the details are made again from the issues. */
 function readMonthDetails(outDir: string, month: string): MonthDetails | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(join(outDir, monthDetailsPath(month)));
-  } catch {
-    // Missing: the details are made again from the issues.
-    return undefined;
-  }
-  const lines = decodeJsonLines(bytes);
+  const bytes = readBytes(join(outDir, monthDetailsPath(month)));
+  const lines = bytes && decodeJsonLines(bytes);
   const entries = lines && entriesOf(lines);
-  // Unreadable, the same.
   return entries?.every(([, kept]) => typeof kept === "object" && kept !== null) ? { issues: Object.fromEntries(entries) as MonthDetails["issues"] } : undefined;
 }
 

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 /**
  * The build's own records (`out/.letterpress/`) as JSON Lines: one JSON value
  * a line. A year's issue records are half a megabyte of JSON with CJK in it:
@@ -37,4 +39,14 @@ export function entriesOf(lines: readonly unknown[]): [string, unknown][] | unde
     entries.push([line[0], line[1]]);
   }
   return entries;
+}
+
+/** A record file's bytes; undefined when it cannot be read (a first build, or out/ deleted). */
+export function readBytes(path: string): Buffer | undefined {
+  try {
+    // Synchronous on purpose: the promise API decodes UTF-8 in JavaScript, in chunks, several times slower for megabytes.
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { Diagnostic } from "../errors.js";
@@ -7,7 +7,7 @@ import type { OutputFile } from "../render/output-file.js";
 import { byPeriod, type SiteUnit } from "../render/site-unit.js";
 import type { IssueRecord } from "./catalog.js";
 import { ISSUE_RENDERERS } from "./render-issues.js";
-import { decodeJsonLines, encodeJsonLines, entriesOf } from "./json-lines.js";
+import { decodeJsonLines, encodeJsonLines, entriesOf, readBytes } from "./json-lines.js";
 
 /**
  * What changed since the last build. An issue's outputs depend on its
@@ -219,16 +219,6 @@ export function readManifest(outDir: string): StoredManifest | undefined {
     yearBytes.set(year, bytes!);
   }
   return { manifest, yearBytes };
-}
-
-/** A file's bytes; undefined when it cannot be read (a first build, or out/ deleted). */
-function readBytes(path: string): Buffer | undefined {
-  try {
-    // Synchronous on purpose: the promise API decodes UTF-8 in JavaScript, in chunks, several times slower for megabytes.
-    return readFileSync(path);
-  } catch {
-    return undefined;
-  }
 }
 
 /** A year's file (`manifestFiles`): a line with the version, then a line `[date, record]` for each issue. */
