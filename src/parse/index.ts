@@ -8,6 +8,7 @@ import { compareDates, isCalendarDate } from "../model/calendar.js";
 import { validateIssue } from "../model/validate.js";
 import { XML_FORBIDDEN } from "../model/xml-characters.js";
 import type { ParseResult } from "./content.js";
+import { compactStrings } from "./compact-strings.js";
 import { decodeDigest } from "./lines.js";
 import { parseMarkdownDigest } from "./markdown.js";
 import { parseTextDigest } from "./text.js";
@@ -150,13 +151,14 @@ export function parseDigestFile(digest: DigestFile, imageFiles: readonly string[
   if (statedDate && statedDate.value !== date) {
     diagnostics.push(error({ file, line: statedDate.line }, `front matter: date ${statedDate.value} does not agree with the file name's ${date}`));
   }
-  const issue: Issue = {
+  // Each field on its own, English in one byte a character (compact-strings.ts): a build holds every issue.
+  const issue: Issue = compactStrings({
     ...content,
     date,
     ...(digest.slug ? { slug: digest.slug } : {}),
     imageFiles: [...imageFiles],
     source: { file, format: digest.format },
-  };
+  });
   diagnostics.push(...validateIssue(issue));
   const entryCount = content.entries.length + content.extras.length;
   return { ...(hasErrors(diagnostics) ? {} : { issue }), diagnostics, entryCount, sha256 };
