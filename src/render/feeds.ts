@@ -8,7 +8,7 @@ import { FEED_STYLESHEET, FEED_STYLESHEET_PATH } from "./feed-stylesheet.js";
 import { renderJsonFeed } from "./json-feed.js";
 import { textPieces, type OutputFile, type TextPieces } from "./output-file.js";
 import { catalogOf, contentKeys, renderUnits, type CatalogedIssue, type IssueCatalog, type SiteUnit } from "./site-unit.js";
-import { escapeMarkup } from "./xml-text.js";
+import { dropXmlForbidden, escapeMarkup } from "./xml-text.js";
 
 /**
  * The feeds renderer: RSS 2.0 and Atom 1.0 written by `feed` (the only module
@@ -97,11 +97,24 @@ const EXTRA_MARK = "\uE002";
 
 class TextSlots {
   readonly #values: string[] = [];
+  /** Slots holding markup, written as CDATA sections rather than escaped. */
+  readonly #markup = new Set<number>();
 
   /** A placeholder for `text`, which will stand for exactly that character data. */
   put(text: string): string {
     this.#values.push(text);
     return `\uE000${this.#values.length - 1}\uE001`;
+  }
+
+  /**
+   * A placeholder for HTML (an item's content), which will stand for the
+   * same character data as `put` gives, in a CDATA section. Escaping the
+   * markup of a ten-year archive's content made four copies of each issue's
+   * HTML, a gigabyte in all; a CDATA section needs none, and a tenth fewer bytes.
+   */
+  putMarkup(html: string): string {
+    this.#markup.add(this.#values.length);
+    return this.put(html);
   }
 
   /**
@@ -115,12 +128,26 @@ class TextSlots {
     const pieces: string[] = [];
     let last = 0;
     for (const match of xml.matchAll(SLOT)) {
-      pieces.push(xml.slice(last, match.index), escapeMarkup(this.#values[Number(match[1] ?? match[2])]!));
+      const slot = Number(match[1] ?? match[2]);
+      const value = this.#values[slot]!;
+      pieces.push(xml.slice(last, match.index));
+      if (this.#markup.has(slot)) pieces.push("<![CDATA[", cdataText(value), "]]>");
+      else pieces.push(escapeMarkup(value));
       last = match.index + match[0].length;
     }
     pieces.push(xml.slice(last), "\n");
     return textPieces(...pieces);
   }
+}
+
+/**
+ * Text for a CDATA section: what XML cannot carry is dropped, as
+ * `escapeMarkup` drops it, and a `]]>` (which would end the section) is
+ * split across two sections, so a parser reads back exactly the text.
+ */
+function cdataText(text: string): string {
+  const kept = dropXmlForbidden(text);
+  return kept.includes("]]>") ? kept.replaceAll("]]>", "]]]]><![CDATA[>") : kept;
 }
 
 /** A date as `feed` writes it, between tags: ISO 8601 in UTC (Atom) or RFC 822 in GMT (RSS). */
@@ -204,7 +231,7 @@ function buildFeed(doc: FeedDocument, format: "rss" | "atom", slots: TextSlots, 
       title: slots.put(item.title),
       link: item.url,
       description: summary(item.summary),
-      content: slots.put(item.contentHtml),
+      content: slots.putMarkup(item.contentHtml),
       date: dates.put(item.published),
       published: dates.put(item.published),
       category: item.categories.map((c) =>

@@ -7,7 +7,8 @@ import { XMLValidator } from "fast-xml-parser";
 import { parseJsonFeed } from "feedsmith";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Issue } from "../../src/model/issue.js";
-import { renderFeeds } from "../../src/render/feeds.js";
+import { mainFeed } from "../../src/render/feed-document.js";
+import { renderFeeds, writeAtom, writeRss } from "../../src/render/feeds.js";
 import { checkWellFormed, haveJing, haveJingBinary, makeIssue, parseXml, testConfig, validateAtom } from "./feed-fixtures.js";
 
 /** Two `]]>`, markup characters, quotes, an emoji, a literal entity and two control characters. */
@@ -81,6 +82,28 @@ describe("text that feed 6 would break", () => {
   it.skipIf(!haveJing)("Atom with this text is still valid RFC 4287 (jing; needs ../shared)", async () => {
     const atoms = [...files].filter(([p]) => p.endsWith("atom.xml") || p.startsWith("feed-archive/")).map(([path, contents]) => ({ path, contents }));
     expect(await validateAtom(atoms)).toBe("");
+  });
+});
+
+describe("item content, written as CDATA sections", () => {
+  // Our renderers escape every text, so their HTML never holds a literal `]]>`; the feeds hold up if it ever does.
+  const html = `<p>a ]]> b</p><pre>]]>]]></pre>\u0001<p>&lt;eos&gt; &amp; 😀</p>`;
+  const shown = `<p>a ]]> b</p><pre>]]>]]></pre><p>&lt;eos&gt; &amp; 😀</p>`;
+  const doc = mainFeed([makeIssue("2020-10-30")], testConfig())!;
+  doc.items[0] = { ...doc.items[0]!, contentHtml: html };
+  const rss = String(writeRss(doc));
+  const atom = String(writeAtom(doc));
+
+  it("come back exactly, ]]> included, without the characters XML cannot carry", () => {
+    expect(rss).toContain("<![CDATA[");
+    expect((parseXml(rss) as Rss).rss.channel.item[0]!["content:encoded"]).toBe(shown);
+    expect((parseXml(atom) as Atom).feed.entry[0]!.content["#text"]).toBe(shown);
+    // A feed reader's parser too (it decodes entities once more, so only the part without any is compared).
+    expect(parseFeed(atom).items[0]!.content).toContain("<p>a ]]> b</p><pre>]]>]]></pre>");
+  });
+
+  it.skipIf(!haveJingBinary)("leave the XML well-formed (jing)", async () => {
+    expect(await checkWellFormed([{ path: "feed.xml", contents: rss }, { path: "atom.xml", contents: atom }])).toBe("");
   });
 });
 
