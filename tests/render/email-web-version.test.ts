@@ -53,6 +53,15 @@ describe("the web version of an issue", async () => {
     expect(visibleText(page)).toContain('Text <script>alert(1)</script> and <img src=x onerror="alert(2)">.');
   });
 
+  it("resolves an image inside a Markdown body against its own page, page after page", () => {
+    const page = (date: string) => {
+      const issue = makeIssue(date, [makeEntry(1, { bodyMarkdown: "See ![chart](figs/c.png) here." })]);
+      return String(renderIssuePage(issue, [issue], config).contents);
+    };
+    expect(page("2021-01-05")).toContain('<img src="https://example.org/digest/issues/2021-01-05/figs/c.png" alt="chart" loading="lazy">');
+    expect(page("2021-01-06")).toContain('<img src="https://example.org/digest/issues/2021-01-06/figs/c.png" alt="chart" loading="lazy">');
+  });
+
   it("gives every abstract in full and marks starred entries", () => {
     const html = String(renderIssuePage(first, issues, config).contents);
     for (const entry of first.entries) expect(visibleText(html)).toContain(entry.abstract.replace(/\s+/gu, " ").trim());
