@@ -1,11 +1,14 @@
 import {
+  CommentTag,
   defaultOperators,
   Drop,
   ForTag,
   IfTag,
+  InlineCommentTag,
   isFalsy,
   isTruthy,
   Output,
+  RawTag,
   TokenKind,
   UnlessTag,
   type Liquid,
@@ -25,7 +28,8 @@ import {
  * tree into plain closures, once per template. It knows the part of Liquid
  * the newsletter templates use — text, `{{ value }}` (escaped, no filters),
  * `if`/`elsif`/`else`, `unless`, `for … in …` with `else` and `forloop`, and
- * the operators `== != < > <= >= contains and or not` — and ports LiquidJS's
+ * the operators `== != < > <= >= contains and or not`, and comments and
+ * `raw` — and ports LiquidJS's
  * own rules for each (property reads, `size`/`first`/`last`, truthiness,
  * equality, escaping). Anything else is left to LiquidJS:
  * - a template with any other tag, filter or literal gets no fast fill
@@ -142,6 +146,14 @@ class Compiler {
     if (template instanceof IfTag) return this.branches(template.branches.map((b) => ({ ...b, test: isTruthy })), template.elseTemplates ?? [], bindings);
     if (template instanceof UnlessTag) return this.branches(template.branches, template.elseTemplates, bindings);
     if (template instanceof ForTag) return this.loop(template, bindings);
+    if (template instanceof CommentTag || template instanceof InlineCommentTag) return () => undefined;
+    if (template instanceof RawTag) {
+      // Its text, as LiquidJS writes it: the tokens between `raw` and `endraw` as written.
+      const text = (template as unknown as { tokens: { getText(): string }[] }).tokens.map((token) => token.getText()).join("");
+      return (frame) => {
+        frame.out += text;
+      };
+    }
     throw new Unsupported();
   }
 

@@ -107,6 +107,8 @@ describe("each construct, against LiquidJS", () => {
     "{% for x in none %}x{% else %}nothing{% endfor %}{% for c in text %}[{{ c }}]{% endfor %}{% for pair in counts %}{{ pair }};{% endfor %}{% for y in emptyText %}y{% else %}empty string{% endfor %}",
     "{% for text in list %}{{ text }}{% endfor %} then {{ text }}",
     "{{ text == text }}{{ list == nested }}{{ 'quoted' }}{{ 42 }}{{ true }}",
+    "a  {%- if yes -%}  b  {%- endif -%}  c {{- text -}} d",
+    "{% comment %}{{ missing }} not shown{% endcomment %}{% # an inline comment %}{% raw %}{{ text }} {% if %} as written{% endraw %}|{{ text }}",
   ];
 
   it.each(templates)("fills %j as LiquidJS does", (source) => {
