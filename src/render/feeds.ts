@@ -84,7 +84,8 @@ const GENERATOR = "letterpress";
  *    `type="text"`.
  * So every piece of text is handed to `feed` as an opaque placeholder
  * (private-use characters and digits, which no step escapes or alters) and
- * replaced afterwards, CDATA wrapper included, by text we escape ourselves.
+ * replaced afterwards, CDATA wrapper included, by text we escape ourselves
+ * (an item's HTML content by a CDATA section of our own, `]]>` split).
  * Likewise for dates: `feed` writes every date in UTC (`toISOString`,
  * `toUTCString`), so each is replaced by its spelling with the site's
  * offset; and Atom gets its `xml:lang` and the links `feed` has no option
