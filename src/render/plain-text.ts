@@ -134,6 +134,49 @@ export function wrap(text: string, options: { width?: number; indent?: string; f
   const indent = options.indent ?? "";
   const first = options.first ?? "";
   const normalized = /\s\s|[^\S ]|^ | $/.test(text) ? text.replace(/\s+/gu, " ").trim() : text;
+  // Most of a newsletter's text is English abstracts: printable ASCII only, whose lines are plain greedy word wrap.
+  if (normalized.length > 0 && !BEYOND_PRINTABLE_ASCII.test(normalized)) return wrapAsciiWords(normalized, width, first, indent);
+  return wrapUnits(normalized, width, first, indent);
+}
+
+const BEYOND_PRINTABLE_ASCII = /[^ -~]/;
+
+/**
+ * `wrap` for a text of printable ASCII words with single spaces between
+ * them: each word is one unit as wide as it is long, and no ASCII word
+ * starts with a character that must stay on the line before it (a word
+ * follows a space, and only CJK text has a unit without one), so a line
+ * takes the words that fit. Exported for the test that proves it the same
+ * as `wrapUnits` on such text.
+ */
+export function wrapAsciiWords(text: string, width: number, first: string, indent: string): string[] {
+  const lines: string[] = [];
+  const indentWidth = displayWidth(indent);
+  let lineWidth = displayWidth(first);
+  let lineStart = 0;
+  let lineEnd = 0;
+  let empty = true;
+  for (let start = 0; start < text.length; ) {
+    const space = text.indexOf(" ", start);
+    const end = space < 0 ? text.length : space;
+    if (!empty && lineWidth + 1 + (end - start) > width) {
+      lines.push(`${lines.length === 0 ? first : indent}${text.slice(lineStart, lineEnd)}`.trimEnd());
+      lineWidth = indentWidth;
+      empty = true;
+    }
+    if (empty) lineStart = start;
+    else lineWidth += 1;
+    lineWidth += end - start;
+    lineEnd = end;
+    empty = false;
+    start = end + 1;
+  }
+  lines.push(`${lines.length === 0 ? first : indent}${text.slice(lineStart, lineEnd)}`.trimEnd());
+  return lines;
+}
+
+/** `wrap` for any normalised text, by its units (`splitUnits`). Exported for the test of `wrapAsciiWords`. */
+export function wrapUnits(normalized: string, width: number, first: string, indent: string): string[] {
   const units = splitUnits(normalized);
   const lines: string[] = [];
   const indentWidth = displayWidth(indent);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderNewsletter } from "../../src/render/email.js";
 import { viewIssue } from "../../src/render/issue-view.js";
-import { displayWidth, renderPlainText, TEXT_WIDTH, wrap } from "../../src/render/plain-text.js";
+import { displayWidth, renderPlainText, TEXT_WIDTH, wrap, wrapAsciiWords, wrapUnits } from "../../src/render/plain-text.js";
 import { loadSampleIssues, makeEntry, makeIssue, testConfig } from "./email-fixtures.js";
 
 const config = testConfig();
@@ -44,6 +44,24 @@ describe("wrap", () => {
     expect(lines.slice(300)).toEqual(wrap(words, { width: 20 }));
     expect(lines.every((line) => displayWidth(line) <= 20)).toBe(true);
     expect(wrap("the quick brown fox jumps over the lazy dog", { width: 15 })).toEqual(["the quick brown", "fox jumps over", "the lazy dog"]);
+  });
+
+  it("wraps printable ASCII the quick way exactly as by units: 2,000 random paragraphs", () => {
+    // Words with closing punctuation first or last, a URL longer than a line, one-letter words.
+    const pool = ["the", "a", "model", "learning,", "(see", "Fig.", "3)", ",", ".", ")", "!?", "100%", "x", "https://example.org/a/very/long/path/that/is/longer/than/a/line?q=1", "re-use", "`code`", "<eos>", "AT&T"];
+    let seed = 42;
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const prefixes = ["", "  ", "1. ", "１. ", "    "];
+    for (let k = 0; k < 2_000; k++) {
+      const text = Array.from({ length: 1 + next(60) }, () => pool[next(pool.length)]!).join(" ");
+      const width = 5 + next(76);
+      const first = prefixes[next(prefixes.length)]!;
+      const indent = prefixes[next(prefixes.length)]!;
+      expect(wrapAsciiWords(text, width, first, indent), `${width} ${JSON.stringify(first)} ${text}`).toEqual(wrapUnits(text, width, first, indent));
+    }
   });
 });
 
