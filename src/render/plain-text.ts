@@ -141,6 +141,11 @@ export function wrap(text: string, options: { width?: number; indent?: string; f
 
 const BEYOND_PRINTABLE_ASCII = /[^ -~]/;
 
+/** A wrapped line: the first one after `first`, the others after `indent`. */
+function pushLine(lines: string[], first: string, indent: string, text: string): void {
+  lines.push(`${lines.length === 0 ? first : indent}${text}`.trimEnd());
+}
+
 /**
  * `wrap` for a text of printable ASCII words with single spaces between
  * them: each word is one unit as wide as it is long, and no ASCII word
@@ -160,7 +165,7 @@ export function wrapAsciiWords(text: string, width: number, first: string, inden
     const space = text.indexOf(" ", start);
     const end = space < 0 ? text.length : space;
     if (!empty && lineWidth + 1 + (end - start) > width) {
-      lines.push(`${lines.length === 0 ? first : indent}${text.slice(lineStart, lineEnd)}`.trimEnd());
+      pushLine(lines, first, indent, text.slice(lineStart, lineEnd));
       lineWidth = indentWidth;
       empty = true;
     }
@@ -171,7 +176,7 @@ export function wrapAsciiWords(text: string, width: number, first: string, inden
     empty = false;
     start = end + 1;
   }
-  lines.push(`${lines.length === 0 ? first : indent}${text.slice(lineStart, lineEnd)}`.trimEnd());
+  pushLine(lines, first, indent, text.slice(lineStart, lineEnd));
   return lines;
 }
 
@@ -189,7 +194,7 @@ export function wrapUnits(normalized: string, width: number, first: string, inde
   let lastWidth = 0;
   let pendingSpace = false;
   const flush = (end: number) => {
-    lines.push(`${lines.length === 0 ? first : indent}${normalized.slice(lineStart, end)}`.trimEnd());
+    pushLine(lines, first, indent, normalized.slice(lineStart, end));
     count = 0;
     lineWidth = indentWidth;
     pendingSpace = false;

@@ -19,23 +19,20 @@ function fastFillOf(source: string, engine: Liquid = liquid) {
   return compileFastFill(engine.parse(source), engine);
 }
 
+/** What a fill gave: its output, or what it threw. */
+function outcome(fill: () => string): { output: string } | { error: unknown } {
+  try {
+    return { output: fill() };
+  } catch (error) {
+    return { error };
+  }
+}
+
 /** Both fills of one template and data: LiquidJS's output or error, and the fast fill's. */
 function bothFills(source: string, data: object) {
   const fast = fastFillOf(source);
   if (!fast) throw new Error(`no fast fill for ${source}`);
-  let expected: { output: string } | { error: unknown };
-  try {
-    expected = { output: liquid.parseAndRenderSync(source, data) as string };
-  } catch (error) {
-    expected = { error };
-  }
-  let actual: { output: string } | { error: unknown };
-  try {
-    actual = { output: fast(data) };
-  } catch (error) {
-    actual = { error };
-  }
-  return { expected, actual };
+  return { expected: outcome(() => liquid.parseAndRenderSync(source, data) as string), actual: outcome(() => fast(data)) };
 }
 
 describe("the newsletter template's fast fill", async () => {
