@@ -12,8 +12,9 @@ import type { Output } from "../output.js";
 import { createProgress } from "../progress.js";
 import { encodeMonthDetails, loadCatalog, monthDetails, monthDetailsPath, StaleRecordError } from "./catalog.js";
 import { IssuesSnapshot } from "./fingerprint.js";
-import { manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, yearManifestPath, type BuildPlan, type Manifest, type StoredManifest } from "./plan.js";
-import { neighbourhood, renderIssues } from "./render-issues.js";
+import { issuePlanner, manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, yearManifestPath, type BuildPlan, type Manifest, type StoredManifest } from "./plan.js";
+import { RenderAhead } from "./render-ahead.js";
+import { neighbourhood, renderIssues, startIssueWorker, type IssueJob } from "./render-issues.js";
 import { OutputStage } from "./write.js";
 
 export interface BuildOptions {
@@ -41,10 +42,11 @@ const siteRenderers: ((catalog: IssueCatalog, config: Config) => SiteUnit[])[] =
 
 /**
  * Order: read the issues (those whose files the last build saw unchanged
- * only as far as their records; any error stops the build before a byte is
- * written), plan which issues and which site units changed, render those,
- * each file staged as soon as it is made (`OutputStage`), then swap them all
- * into `out/`.
+ * only as far as their records; any error stops the build before a byte
+ * reaches `out/`), plan which issues and which site units changed, render
+ * those, each file staged as soon as it is made (`OutputStage`), then swap
+ * them all into `out/`. In a large build a worker starts rendering the
+ * issues already read while the rest are still being read (`RenderAhead`).
  */
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { config, outDir } = options;
@@ -84,6 +86,38 @@ interface BuildState {
 /** The build when something changed: catalog, plan, render, stage, commit. */
 async function buildChanges(options: BuildOptions, state: BuildState, distrusted: ReadonlySet<string>): Promise<BuildResult> {
   const { config, outDir } = options;
+  // Opened before reading: the worker may start rendering into it while this thread still reads (`RenderAhead`).
+  const stage = OutputStage.open(outDir);
+  const ahead = new RenderAhead(issuePlanner({ output: state.output, templates: state.templates, config, previous: state.stored?.manifest }), () => startIssueWorker(config, stage.dir));
+  let staged: StagedBuild;
+  try {
+    staged = await stageChanges(options, state, distrusted, stage, ahead);
+  } catch (err) {
+    // The worker first: one still writing into the staging folder would leave some of it behind.
+    await ahead.stop();
+    stage.discard();
+    throw err;
+  }
+  const { manifest, notices, plan } = staged;
+  const previous = state.stored?.manifest;
+  const current = new Set(recordedFiles(manifest));
+  const years = new Set(Object.keys(manifest.issues).map((date) => yearManifestPath(date.slice(0, 4))));
+  const stray = strayStateFiles(outDir, (path) => current.has(path) || years.has(path));
+  const { written } = stage.commit({ remove: [...recordedFiles(previous).filter((f) => !current.has(f)), ...stray] });
+  for (const notice of notices) options.out.warn(notice);
+  return { issueCount: manifest.issueCount ?? 0, files: written, warnings: manifest.warnings ?? [], rendered: plan.make.map((m) => m.date) };
+}
+
+/** What a build staged: the manifest (staged last), the plan it followed, what to tell the editor once it is committed. */
+interface StagedBuild {
+  manifest: Manifest;
+  plan: BuildPlan;
+  notices: string[];
+}
+
+/** Reads the issues, plans, renders what changed and stages every file, the manifest last. */
+async function stageChanges(options: BuildOptions, state: BuildState, distrusted: ReadonlySet<string>, stage: OutputStage, ahead: RenderAhead): Promise<StagedBuild> {
+  const { config, outDir } = options;
   const { templates, snapshot, inputs, stored, output } = state;
   const previous = stored?.manifest;
   const site = siteKey(config);
@@ -93,6 +127,7 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
     ...(previous?.siteKey === site ? { previous: { issues: previous.issues, outDir } } : {}),
     distrusted,
     out: options.out,
+    onRecord: (date, record, issue) => ahead.read(date, record, issue),
   });
   if (diagnostics.some((d) => d.severity === "error")) {
     throw new InputError("the build stopped: fix the errors above (`letterpress check` lists them); out/ was left as it was", diagnostics);
@@ -108,64 +143,68 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
     manifest.issues[date] = { ...records.get(date)!, outputs: { ...kept } };
     notices.push(...Object.values(kept).flatMap((output) => output.notices));
   }
-  const stage = OutputStage.open(outDir);
-  try {
-    const dates = [...records.keys()];
-    const made = (date: string, name: string, files: string[], said: string[]) => {
-      manifest.issues[date]!.outputs[name] = { key: plan.keys.get(date)![name]!, files, notices: said };
-      notices.push(...said);
-    };
-    for (const { date, outputs } of plan.make) {
-      if (!outputs.includes("images")) continue;
-      // The images are published with the web page, so the email's absolute image URLs resolve.
-      const images = records.get(date)!.images.map((image) => readImage(options.issuesDir, date, image.name));
-      for (const image of images) stage.add(image);
-      made(date, "images", images.map((image) => image.path), []);
-    }
-    const jobs = plan.make.map(({ date, outputs }) => ({ date, renderers: outputs.filter((name) => name !== "images") })).filter((job) => job.renderers.length > 0);
-    const progress = jobs.length >= PROGRESS_FROM ? createProgress(options.out, jobs.length, "rendered") : undefined;
-    // The site's units need only the catalog: they are made while a worker renders issues.
-    const siteRecords = units.map(({ recorded }) => recorded);
-    const siteWork = units.flatMap(({ unit, key, recorded }, i) =>
-      recorded
-        ? []
-        : [
-            () => {
-              const files: string[] = [];
-              for (const file of unit.render()) {
-                stage.add(file);
-                files.push(file.path);
-              }
-              siteRecords[i] = { key, files };
-            },
-          ],
-    );
-    const rendered = await renderIssues(
-      jobs,
-      neighbourhood(
-        jobs.map((job) => job.date),
-        dates,
-      ).map((date) => catalog.load(date)),
-      config,
-      { dir: stage.dir, add: (file) => stage.add(file), adopt: (paths) => stage.adopt(paths) },
-      progress?.update,
-      siteWork,
-    );
-    progress?.finish();
-    for (const { date, outputs } of rendered) for (const [name, output] of Object.entries(outputs)) made(date, name, output.files, output.notices);
-    units.forEach(({ unit }, i) => (manifest.site[unit.id] = siteRecords[i]!));
-    // The manifest is staged last, so it is moved into place after every file it describes.
-    for (const file of manifestFiles(manifest, stored, changedRecords(manifest, previous, reread, plan.make))) stage.add(file);
-  } catch (err) {
-    stage.discard();
-    throw err;
+  const dates = [...records.keys()];
+  const made = (date: string, name: string, files: string[], said: string[]) => {
+    manifest.issues[date]!.outputs[name] = { key: plan.keys.get(date)![name]!, files, notices: said };
+    notices.push(...said);
+  };
+  for (const { date, outputs } of plan.make) {
+    if (!outputs.includes("images")) continue;
+    // The images are published with the web page, so the email's absolute image URLs resolve.
+    const images = records.get(date)!.images.map((image) => readImage(options.issuesDir, date, image.name));
+    for (const image of images) stage.add(image);
+    made(date, "images", images.map((image) => image.path), []);
   }
-  const current = new Set(recordedFiles(manifest));
-  const years = new Set(Object.keys(manifest.issues).map((date) => yearManifestPath(date.slice(0, 4))));
-  const stray = strayStateFiles(outDir, (path) => current.has(path) || years.has(path));
-  const { written } = stage.commit({ remove: [...recordedFiles(previous).filter((f) => !current.has(f)), ...stray] });
-  for (const notice of notices) options.out.warn(notice);
-  return { issueCount: records.size, files: written, warnings, rendered: plan.make.map((m) => m.date) };
+  const jobs = plan.make.map(({ date, outputs }) => ({ date, renderers: outputs.filter((name) => name !== "images") })).filter((job) => job.renderers.length > 0);
+  const progress = jobs.length >= PROGRESS_FROM ? createProgress(options.out, jobs.length, "rendered") : undefined;
+  // The site's units need only the catalog: they are made while a worker renders issues.
+  const siteRecords = units.map(({ recorded }) => recorded);
+  const siteWork = units.flatMap(({ unit, key, recorded }, i) =>
+    recorded
+      ? []
+      : [
+          () => {
+            const files: string[] = [];
+            for (const file of unit.render()) {
+              stage.add(file);
+              files.push(file.path);
+            }
+            siteRecords[i] = { key, files };
+          },
+        ],
+  );
+  const left = jobsLeft(jobs, ahead.handed);
+  const rendered = await renderIssues(
+    left,
+    neighbourhood(
+      left.map((job) => job.date),
+      dates,
+    ).map((date) => catalog.load(date)),
+    config,
+    { dir: stage.dir, add: (file) => stage.add(file), adopt: (paths) => stage.adopt(paths) },
+    progress?.update,
+    siteWork,
+    ahead.worker,
+  );
+  progress?.finish();
+  for (const { date, outputs } of rendered) for (const [name, output] of Object.entries(outputs)) made(date, name, output.files, output.notices);
+  units.forEach(({ unit }, i) => (manifest.site[unit.id] = siteRecords[i]!));
+  // The manifest is staged last, so it is moved into place after every file it describes.
+  for (const file of manifestFiles(manifest, stored, changedRecords(manifest, previous, reread, plan.make))) stage.add(file);
+  return { manifest, plan, notices };
+}
+
+/**
+ * The jobs the worker was not handed while the build read the issues. What
+ * it was handed was planned by the same planner on the same records, so it
+ * must be just what the plan asks of those issues.
+ */
+function jobsLeft(jobs: readonly IssueJob[], handed: ReadonlyMap<string, readonly string[]>): IssueJob[] {
+  const planned = new Map(jobs.map((job) => [job.date, job.renderers]));
+  for (const [date, renderers] of handed) {
+    if (planned.get(date)?.join() !== renderers.join()) throw new Error(`internal error: ${date} was rendered ahead as ${renderers.join(", ")}, but planned as ${planned.get(date)?.join(", ") ?? "nothing"}`);
+  }
+  return jobs.filter((job) => !handed.has(job.date));
 }
 
 /**

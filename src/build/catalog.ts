@@ -71,6 +71,8 @@ export interface CatalogInputs {
   distrusted?: ReadonlySet<string>;
   /** Where to show progress when many files are to be read. */
   out?: Output;
+  /** Told of each issue kept, in date order, as soon as it is read: its model if its file was parsed (`RenderAhead`). */
+  onRecord?: (date: string, record: IssueRecord, issue: Issue | undefined) => void;
 }
 
 /** From this many files to read, the catalog shows its progress. */
@@ -110,7 +112,9 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
     if (unchanged(digest, earlier)) {
       // A file's warnings are about that file: named as this build names it (the last one may have run from another folder).
       const warnings = earlier.warnings.map((w) => ({ ...w, where: { ...w.where, file: digest.file } }));
-      records.set(digest.date, { source: earlier.source, images, warnings, summary: earlier.summary });
+      const record = { source: earlier.source, images, warnings, summary: earlier.summary };
+      records.set(digest.date, record);
+      inputs.onRecord?.(digest.date, record, undefined);
       diagnostics.push(...warnings);
       continue;
     }
@@ -123,12 +127,14 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
     loaded.set(digest.date, parsed.issue);
     details.set(digest.date, listing.details);
     const { size, mtimeMs } = snapshot.stat(digest.name);
-    records.set(digest.date, {
+    const record = {
       source: { name: digest.name, size, mtimeMs, sha256: parsed.sha256 },
       images,
       warnings: parsed.diagnostics.filter((d) => d.severity === "warning"),
       summary: listing.summary,
-    });
+    };
+    records.set(digest.date, record);
+    inputs.onRecord?.(digest.date, record, parsed.issue);
   }
   progress?.finish();
 

@@ -68,15 +68,24 @@ export interface BuildPlan {
   keys: Map<string, Record<string, string>>;
 }
 
+/** What every issue's plan depends on besides the issue and its neighbours. */
 export interface PlanInputs {
   output: OutputListing;
-  /** Every issue, oldest first. */
-  records: ReadonlyMap<string, IssueRecord>;
   templates: readonly { file: string; text: string }[];
   config: Config;
   /** The last build's manifest, if any. */
   previous: Manifest | undefined;
 }
+
+/** One issue's plan: the key of each output, those kept from the last build, those to make. */
+export interface IssuePlan {
+  keys: Record<string, string>;
+  kept: Record<string, ManifestOutput>;
+  make: string[];
+}
+
+/** Plans one issue, given the dates of the issues before and after it (null at either end). */
+export type PlanIssue = (date: string, record: IssueRecord, neighbours: readonly [string | null, string | null]) => IssuePlan;
 
 /** The key of everything every site unit depends on besides its own inputs. */
 export function siteKey(config: Config): string {
@@ -89,38 +98,43 @@ export function siteKey(config: Config): string {
  * templates; the web page on the issue and its neighbours (the
  * previous/next links). Editing a template makes every newsletter again
  * and no page; a new issue makes its neighbours' pages again and not their
- * newsletters.
+ * newsletters. One issue is decided as soon as its neighbours are known,
+ * so a build can start rendering while it still reads (`RenderAhead`).
  */
-export function planBuild(inputs: PlanInputs): BuildPlan {
+export function issuePlanner(inputs: PlanInputs): PlanIssue {
   const { previous } = inputs;
   const shared = hashOf({ renderer: RENDERER_VERSION, config: inputs.config });
   const templates = hashOf(inputs.templates);
-  const plan: BuildPlan = { make: [], keep: new Map(), keys: new Map() };
-  const dates = [...inputs.records.keys()];
-  for (const [i, date] of dates.entries()) {
-    const record = inputs.records.get(date)!;
+  return (date, record, neighbours) => {
     const issue = hashOf({ shared, source: record.source.sha256, file: record.source.name, images: record.images.map((image) => image.name) });
     const keys: Record<string, string> = {
       images: hashOf(record.images.map((image) => [image.name, image.sha256])),
     };
     for (const renderer of ISSUE_RENDERERS) {
-      keys[renderer.name] = hashOf([
-        issue,
-        renderer.dependsOn.templates ? templates : null,
-        renderer.dependsOn.neighbours ? [dates[i - 1] ?? null, dates[i + 1] ?? null] : null,
-      ]);
+      keys[renderer.name] = hashOf([issue, renderer.dependsOn.templates ? templates : null, renderer.dependsOn.neighbours ? neighbours : null]);
     }
-    plan.keys.set(date, keys);
     const recorded = previous?.issues[date]?.outputs ?? {};
     const kept: Record<string, ManifestOutput> = {};
-    const outputs: string[] = [];
+    const make: string[] = [];
     for (const [name, key] of Object.entries(keys)) {
       const earlier = recorded[name];
       if (earlier && earlier.key === key && inputs.output.allExist(earlier.files)) kept[name] = earlier;
-      else outputs.push(name);
+      else make.push(name);
     }
+    return { keys, kept, make };
+  };
+}
+
+/** Every issue's plan (`records` holds every issue, oldest first). */
+export function planBuild(inputs: PlanInputs & { records: ReadonlyMap<string, IssueRecord> }): BuildPlan {
+  const planIssue = issuePlanner(inputs);
+  const plan: BuildPlan = { make: [], keep: new Map(), keys: new Map() };
+  const dates = [...inputs.records.keys()];
+  for (const [i, date] of dates.entries()) {
+    const { keys, kept, make } = planIssue(date, inputs.records.get(date)!, [dates[i - 1] ?? null, dates[i + 1] ?? null]);
+    plan.keys.set(date, keys);
     plan.keep.set(date, kept);
-    if (outputs.length > 0) plan.make.push({ date, outputs });
+    if (make.length > 0) plan.make.push({ date, outputs: make });
   }
   return plan;
 }

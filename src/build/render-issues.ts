@@ -55,7 +55,7 @@ export async function renderIssue(issue: Issue, renderers: readonly string[], co
 }
 
 /** Below this many issues to render, a worker's start-up costs more than it saves. */
-const PARALLEL_FROM = 64;
+export const PARALLEL_FROM = 64;
 
 /** The render worker's start: where to write, and the counter it adds each rendered issue to. */
 export interface WorkerTask {
@@ -69,24 +69,68 @@ export interface WorkerTask {
 export type WorkerBatch = { jobs: IssueJob[]; context: Issue[] } | { end: true };
 
 /** Issues handed to the worker at a time, at most: each hand-over is a structured clone of the batch's issues. */
-const BATCH_MOST = 32;
+export const BATCH_MOST = 32;
 /** And at least, near the end, so neither thread is left with much when the other runs out. */
 const BATCH_LEAST = 4;
+/** Issues handed to the worker and not rendered yet, at most: enough that it never waits for the next batch. */
+export const BACKLOG_MOST = 2 * BATCH_MOST;
+
+/** The worker thread that renders issues beside the build's own thread, into the same staging folder. */
+export interface IssueWorker {
+  /** Issues handed over and not rendered yet. */
+  readonly backlog: number;
+  /** Issues rendered so far. */
+  readonly rendered: number;
+  /** Hands over `jobs`; `context` holds their issues and each one's neighbours, oldest first. */
+  hand(jobs: IssueJob[], context: Issue[]): void;
+  /** Tells it the end, and reads what it rendered (every issue it was handed). */
+  finish(): Promise<RenderedIssue[]>;
+  /** Stops it, for a build that failed; resolves once it writes no more. */
+  terminate(): Promise<void>;
+}
+
+/** The worker thread, on a machine with more than one core and in the compiled build (`workerUrl`); else undefined. */
+export function startIssueWorker(config: Config, stagingDir: string): IssueWorker | undefined {
+  const url = workerUrl("render-worker");
+  if (!url) return undefined;
+  // Shared memory: the build thread works without yielding, and reads the worker's progress from it.
+  const rendered = new Int32Array(new SharedArrayBuffer(4));
+  const worker = startWorker<RenderedIssue[]>(url, { stagingDir, rendered, config } satisfies WorkerTask, "render");
+  let handedOver = 0;
+  return {
+    get backlog() {
+      return handedOver - Atomics.load(rendered, 0);
+    },
+    get rendered() {
+      return Atomics.load(rendered, 0);
+    },
+    hand(jobs, context) {
+      worker.post({ jobs, context } satisfies WorkerBatch);
+      handedOver += jobs.length;
+    },
+    finish() {
+      worker.post({ end: true } satisfies WorkerBatch);
+      return worker.result;
+    },
+    terminate: () => worker.terminate(),
+  };
+}
 
 /**
  * Renders `jobs` (oldest first) and runs `alongside` (the build's other
  * work, which needs this thread: the site's pages and feeds). For a large
  * build on a machine with more than one core, a worker thread renders
  * issues too, and the work is shared as it goes: this thread hands the
- * worker batches of the newest issues left (up to two full batches ahead of
+ * worker batches of the newest issues left (up to `BACKLOG_MOST` ahead of
  * what it has rendered), while it runs `alongside` and then renders the
  * oldest left itself; the two meet wherever that falls. (A fixed half each
  * left the worker idle while this thread made the site's pages: a cold
  * ten-year build took 22.8-27.6 s, shared as it goes 19.2-20.0 s.) Each
  * file is staged as soon as it is made; the worker writes its own into the
- * same staging folder. `context` holds the issues to render and their
- * neighbours, oldest first (`neighbourhood`). Results come back in date
- * order.
+ * same staging folder. `worker`, if given, is one already rendering what
+ * the build handed it while reading (`RenderAhead`); its results come back
+ * with these. `context` holds the issues to render and their neighbours,
+ * oldest first (`neighbourhood`). Results come back in date order.
  */
 export async function renderIssues(
   jobs: readonly IssueJob[],
@@ -95,11 +139,12 @@ export async function renderIssues(
   staging: { dir: string; add: (file: OutputFile) => void; adopt: (paths: readonly string[]) => void },
   progress?: (done: number) => void,
   alongside: readonly (() => void)[] = [],
+  started?: IssueWorker,
 ): Promise<RenderedIssue[]> {
-  const url = jobs.length >= PARALLEL_FROM ? workerUrl("render-worker") : undefined;
+  const worker = started ?? (jobs.length >= PARALLEL_FROM ? startIssueWorker(config, staging.dir) : undefined);
   const byDate = new Map(context.map((issue) => [issue.date, issue]));
   const renderHere = (job: IssueJob) => renderIssue(byDate.get(job.date)!, job.renderers, context, config, staging.add);
-  if (!url) {
+  if (!worker) {
     const rendered: RenderedIssue[] = [];
     for (const job of jobs) {
       rendered.push(await renderHere(job));
@@ -109,25 +154,21 @@ export async function renderIssues(
     return rendered;
   }
 
-  // Shared memory: this thread works without yielding, and reads the worker's progress from it.
-  const renderedThere = new Int32Array(new SharedArrayBuffer(4));
-  const worker = startWorker<RenderedIssue[]>(url, { stagingDir: staging.dir, rendered: renderedThere, config } satisfies WorkerTask, "render");
   const position = new Map(context.map((issue, i) => [issue.date, i]));
   // Jobs not handed out yet: this thread takes from the front (`next`), the worker's batches from the back (`last`).
   let next = 0;
   let last = jobs.length;
-  let handedOver = 0;
   const keepWorkerBusy = () => {
-    while (last > next && handedOver - Atomics.load(renderedThere, 0) < 2 * BATCH_MOST) {
+    while (last > next && worker.backlog < BACKLOG_MOST) {
       const size = Math.min(last - next, Math.max(BATCH_LEAST, Math.min(BATCH_MOST, Math.floor((last - next) / 8))));
       const batch = jobs.slice(last - size, last);
       last -= size;
-      handedOver += size;
-      worker.post({ jobs: batch, context: withNeighbours(batch, context, position) } satisfies WorkerBatch);
+      worker.hand(batch, withNeighbours(batch, context, position));
     }
   };
   const here: RenderedIssue[] = [];
-  const report = () => progress?.(here.length + Atomics.load(renderedThere, 0));
+  const report = () => progress?.(here.length + worker.rendered);
+  let there: RenderedIssue[];
   try {
     keepWorkerBusy();
     for (const work of alongside) {
@@ -140,21 +181,20 @@ export async function renderIssues(
       keepWorkerBusy();
       report();
     }
-    worker.post({ end: true } satisfies WorkerBatch);
+    const polling = progress ? setInterval(report, 200) : undefined;
+    try {
+      there = await worker.finish();
+    } finally {
+      clearInterval(polling);
+    }
   } catch (err) {
     // Before the caller throws the staging folder away: a worker still writing there would leave some of it behind.
     await worker.terminate();
     throw err;
   }
-  const polling = progress ? setInterval(report, 200) : undefined;
-  try {
-    const there = await worker.result;
-    for (const rendered of there) for (const output of Object.values(rendered.outputs)) staging.adopt(output.files);
-    progress?.(here.length + there.length);
-    return [...here, ...there].sort(compareDates);
-  } finally {
-    clearInterval(polling);
-  }
+  for (const rendered of there) for (const output of Object.values(rendered.outputs)) staging.adopt(output.files);
+  progress?.(here.length + there.length);
+  return [...here, ...there].sort(compareDates);
 }
 
 /** The issues of `batch` and their neighbours in `context` (oldest first), for the worker. */

@@ -23,16 +23,19 @@ export class OutputStage {
   readonly #staging: string;
   readonly #paths: string[] = [];
   readonly #madeDirs = new Set<string>();
+  /** The outermost folder `open` made to hold `out/`, if it made any: `discard` takes it away again. */
+  readonly #madeRoot: string | undefined;
 
-  private constructor(root: string, staging: string) {
+  private constructor(root: string, staging: string, madeRoot?: string) {
     this.#root = root;
     this.#staging = staging;
+    this.#madeRoot = madeRoot;
   }
 
   static open(outDir: string): OutputStage {
     const root = resolve(outDir);
-    mkdirSync(root, { recursive: true });
-    return new OutputStage(root, mkdtempSync(join(root, ".staging-")));
+    const madeRoot = mkdirSync(root, { recursive: true });
+    return new OutputStage(root, mkdtempSync(join(root, ".staging-")), madeRoot);
   }
 
   /**
@@ -112,8 +115,14 @@ export class OutputStage {
     return { written };
   }
 
+  /** Throws the staging folder away; a failed first build leaves no `out/` behind (a committed one has files in it, so it stays). */
   discard(): void {
     rmSync(this.#staging, { recursive: true, force: true });
+    if (this.#madeRoot === undefined) return;
+    for (let folder = this.#root; ; folder = dirname(folder)) {
+      removeIfEmpty(folder);
+      if (folder === this.#madeRoot || folder === dirname(folder)) break;
+    }
   }
 
   #mkdir(dir: string): void {

@@ -59,11 +59,27 @@ describe("OutputStage", () => {
 
   it("discards everything staged when the build fails, and never writes outside out/", async () => {
     const out = await outDir();
+    await mkdir(out);
     const stage = OutputStage.open(out);
     stage.add({ path: "a/b.html", contents: "x" });
     expect(() => stage.add({ path: "../escape.txt", contents: "x" })).toThrow(/outside/u);
     stage.discard();
     expect(await readdir(out)).toEqual([]);
+  });
+
+  it("takes away the folders it made for out/ when the build fails, and only those", async () => {
+    const parent = await outDir();
+    await mkdir(parent);
+    const out = join(parent, "site", "public");
+    const stage = OutputStage.open(out);
+    stage.add({ path: "a/b.html", contents: "x" });
+    stage.discard();
+    expect(await readdir(parent)).toEqual([]);
+
+    const kept = OutputStage.open(out);
+    kept.add({ path: "a/b.html", contents: "x" });
+    kept.commit();
+    expect(await readFile(join(out, "a/b.html"), "utf8")).toBe("x");
   });
 
   it("removes the files an earlier build made that this one does not", async () => {

@@ -1,0 +1,104 @@
+import type { Issue } from "../model/issue.js";
+import type { IssueRecord } from "./catalog.js";
+import type { PlanIssue } from "./plan.js";
+import { BACKLOG_MOST, BATCH_MOST, PARALLEL_FROM, type IssueJob, type IssueWorker } from "./render-issues.js";
+
+/** One issue as the build read it: its model if its file was parsed this time (an unchanged one's is not). */
+interface ReadIssue {
+  date: string;
+  record: IssueRecord;
+  issue: Issue | undefined;
+}
+
+/** A job decided while reading, with its issue and neighbours (oldest first). */
+interface ReadyJob {
+  job: IssueJob;
+  context: Issue[];
+}
+
+/**
+ * Starts the render worker while the build is still reading the issues.
+ * Reading a ten-year archive keeps one thread busy for seconds, with the
+ * second core half idle; the worker used to start only once every issue
+ * was read. Here each issue is planned as soon as the one after it has
+ * been read (its neighbours are all a plan needs besides the issue:
+ * `issuePlanner`), and once `PARALLEL_FROM` issues are ready to render,
+ * the worker is started and handed them in batches, oldest first, never
+ * more than `BACKLOG_MOST` ahead of what it has rendered. Only issues
+ * parsed this time, with neighbours parsed this time, go ahead: the
+ * worker needs their models, and an unchanged issue is not parsed.
+ *
+ * After reading, the build plans every issue again (`planBuild`, the same
+ * planner on the same records) and leaves to the worker what `handed`
+ * says it has; `renderIssues` shares the rest with the same worker.
+ */
+export class RenderAhead {
+  readonly #plan: PlanIssue;
+  readonly #startWorker: () => IssueWorker | undefined;
+  /** The last two issues read: the newer one's plan waits for the issue after it. */
+  #previous: ReadIssue | undefined;
+  #current: ReadIssue | undefined;
+  readonly #ready: ReadyJob[] = [];
+  #worker: IssueWorker | undefined;
+  /** Set when no worker can start (one core, or the TypeScript sources): nothing goes ahead. */
+  #unavailable = false;
+  /** What the worker was handed, by date: the renderers it runs. */
+  readonly handed = new Map<string, readonly string[]>();
+
+  /** `plan` is the planner `planBuild` uses (`issuePlanner`). */
+  constructor(plan: PlanIssue, startWorker: () => IssueWorker | undefined) {
+    this.#plan = plan;
+    this.#startWorker = startWorker;
+  }
+
+  /** The worker, once started: `renderIssues` goes on with it. */
+  get worker(): IssueWorker | undefined {
+    return this.#worker;
+  }
+
+  /** The next issue read, in date order: every issue the build keeps, each once. */
+  read(date: string, record: IssueRecord, issue: Issue | undefined): void {
+    if (this.#unavailable) return;
+    const previous = this.#previous;
+    const current = this.#current;
+    this.#previous = current;
+    this.#current = { date, record, issue };
+    if (current) this.#decide(previous, current, this.#current);
+    this.#handOut();
+  }
+
+  /** Stops the worker, for a build that failed before it could finish; it writes no more once this resolves. */
+  async stop(): Promise<void> {
+    await this.#worker?.terminate();
+  }
+
+  #decide(previous: ReadIssue | undefined, current: ReadIssue, next: ReadIssue): void {
+    const renderers = this.#plan(current.date, current.record, [previous?.date ?? null, next.date]).make.filter((name) => name !== "images");
+    if (renderers.length === 0 || !current.issue || !next.issue || (previous && !previous.issue)) return;
+    const context = [previous?.issue, current.issue, next.issue].filter((issue): issue is Issue => issue !== undefined);
+    this.#ready.push({ job: { date: current.date, renderers }, context });
+  }
+
+  #handOut(): void {
+    if (!this.#worker) {
+      if (this.#ready.length < PARALLEL_FROM) return;
+      this.#worker = this.#startWorker();
+      if (!this.#worker) {
+        this.#unavailable = true;
+        this.#ready.length = 0;
+        return;
+      }
+    }
+    while (this.#ready.length > 0 && this.#worker.backlog < BACKLOG_MOST) {
+      const batch = this.#ready.splice(0, BATCH_MOST);
+      // The batch's issues and their neighbours, each once (consecutive issues share neighbours). Oldest
+      // first: each job's issues are in date order, and none is older than the previous job's issue.
+      const context = [...new Map(batch.flatMap((ready) => ready.context).map((issue) => [issue.date, issue])).values()];
+      this.#worker.hand(
+        batch.map((ready) => ready.job),
+        context,
+      );
+      for (const { job } of batch) this.handed.set(job.date, job.renderers);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { IssueRecord } from "../../src/build/catalog.js";
+import { issuePlanner, OutputListing, planBuild, type PlanInputs } from "../../src/build/plan.js";
+import { RenderAhead } from "../../src/build/render-ahead.js";
+import { BACKLOG_MOST, BATCH_MOST, PARALLEL_FROM, type IssueJob, type IssueWorker, type RenderedIssue } from "../../src/build/render-issues.js";
+import { resolveConfig } from "../../src/config/load.js";
+import type { Issue } from "../../src/model/issue.js";
+
+/** A worker that renders nothing: it keeps what it is handed, and the test says how many it has rendered. */
+class RecordingWorker implements IssueWorker {
+  readonly batches: { jobs: IssueJob[]; context: string[] }[] = [];
+  rendered = 0;
+  get handed(): number {
+    return this.batches.reduce((sum, batch) => sum + batch.jobs.length, 0);
+  }
+  get backlog(): number {
+    return this.handed - this.rendered;
+  }
+  hand(jobs: IssueJob[], context: Issue[]): void {
+    this.batches.push({ jobs, context: context.map((issue) => issue.date) });
+  }
+  finish(): Promise<RenderedIssue[]> {
+    return Promise.resolve([]);
+  }
+  terminate(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** `count` consecutive dates from 2020-01-01. */
+function datesFrom(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10));
+}
+
+function recordOf(date: string): IssueRecord {
+  return { source: { name: `${date}.txt`, size: 100, mtimeMs: 0, sha256: `hash of ${date}` }, images: [], warnings: [], summary: { item: date, categories: [] } };
+}
+
+async function planInputs(): Promise<PlanInputs> {
+  return {
+    output: new OutputListing(join(await mkdtemp(join(tmpdir(), "letterpress-ahead-")), "out")),
+    templates: [{ file: "newsletter.mjml", text: "<mjml></mjml>" }],
+    config: resolveConfig({ site: { url: "https://example.org/digest/" } }, "test.config.json"),
+    previous: undefined,
+  };
+}
+
+/** Reads every date, as the catalog does, each with its model unless `unparsed` names it. */
+function readAll(ahead: RenderAhead, dates: readonly string[], unparsed: ReadonlySet<string> = new Set()) {
+  for (const date of dates) ahead.read(date, recordOf(date), unparsed.has(date) ? undefined : ({ date } as Issue));
+}
+
+describe("rendering ahead while the build reads", () => {
+  it("hands the worker nothing until enough issues are ready, then batches of the oldest, planned as the build plans them", async () => {
+    const inputs = await planInputs();
+    const dates = datesFrom(PARALLEL_FROM + 2);
+    const worker = new RecordingWorker();
+    let starts = 0;
+    const ahead = new RenderAhead(issuePlanner(inputs), () => (starts++, worker));
+
+    // The first PARALLEL_FROM issues make PARALLEL_FROM - 1 ready: each waits for the one after it.
+    readAll(ahead, dates.slice(0, PARALLEL_FROM));
+    expect(starts).toBe(0);
+    expect(ahead.worker).toBeUndefined();
+    readAll(ahead, dates.slice(PARALLEL_FROM));
+    expect(starts).toBe(1);
+    expect(ahead.worker).toBe(worker);
+
+    // Two full batches (the backlog's limit), the oldest issues first; the rest wait for the worker.
+    expect(worker.batches.map((batch) => batch.jobs.length)).toEqual([BATCH_MOST, BATCH_MOST]);
+    expect(worker.handed).toBe(BACKLOG_MOST);
+    const handed = worker.batches.flatMap((batch) => batch.jobs);
+    expect(handed.map((job) => job.date)).toEqual(dates.slice(0, BACKLOG_MOST));
+    expect([...ahead.handed.keys()]).toEqual(dates.slice(0, BACKLOG_MOST));
+
+    // Just what planBuild plans for the same records, newsletter and page alike.
+    const plan = planBuild({ ...inputs, records: new Map(dates.map((date) => [date, recordOf(date)])) });
+    const planned = new Map(plan.make.map(({ date, outputs }) => [date, outputs.filter((name) => name !== "images")]));
+    for (const job of handed) expect(job.renderers).toEqual(planned.get(job.date));
+    expect(handed[0]!.renderers).toEqual(["email", "page"]);
+
+    // Each batch carries its issues and their neighbours, once each, oldest first.
+    expect(worker.batches[0]!.context).toEqual(dates.slice(0, BATCH_MOST + 1));
+    expect(worker.batches[1]!.context).toEqual(dates.slice(BATCH_MOST - 1, 2 * BATCH_MOST + 1));
+  });
+
+  it("hands more as the worker renders, and never the newest issue, whose next is not read yet", async () => {
+    const dates = datesFrom(PARALLEL_FROM + 40);
+    const worker = new RecordingWorker();
+    const ahead = new RenderAhead(issuePlanner(await planInputs()), () => worker);
+    readAll(ahead, dates.slice(0, -1));
+    expect(worker.handed).toBe(BACKLOG_MOST);
+    worker.rendered = BACKLOG_MOST;
+    readAll(ahead, dates.slice(-1));
+    // Everything but the newest is ready: all of it is handed now that the worker has room.
+    expect([...ahead.handed.keys()]).toEqual(dates.slice(0, -1));
+  });
+
+  it("leaves an issue to the build's own pass when it or a neighbour was not parsed (its file unchanged)", async () => {
+    const dates = datesFrom(PARALLEL_FROM + 20);
+    const worker = new RecordingWorker();
+    // Rendered as fast as it is handed: every ready issue is handed at once.
+    worker.rendered = 1_000_000;
+    const ahead = new RenderAhead(issuePlanner(await planInputs()), () => worker);
+    const unparsed = new Set([dates[10]!]);
+    readAll(ahead, dates, unparsed);
+    const handed = [...ahead.handed.keys()];
+    expect(handed).not.toContain(dates[9]);
+    expect(handed).not.toContain(dates[10]);
+    expect(handed).not.toContain(dates[11]);
+    expect(handed).toContain(dates[8]);
+    expect(handed).toContain(dates[12]);
+  });
+
+  it("does nothing where no worker can start", async () => {
+    let starts = 0;
+    const ahead = new RenderAhead(issuePlanner(await planInputs()), () => (starts++, undefined));
+    readAll(ahead, datesFrom(3 * PARALLEL_FROM));
+    expect(starts).toBe(1);
+    expect(ahead.worker).toBeUndefined();
+    expect(ahead.handed.size).toBe(0);
+  });
+});
