@@ -73,8 +73,10 @@ export class RenderAhead {
   }
 
   #decide(previous: ReadIssue | undefined, current: ReadIssue, next: ReadIssue): void {
+    // Checked first: planning costs hashes and file checks, and in a daily build nearly every issue is unchanged.
+    if (!current.issue || !next.issue || (previous && !previous.issue)) return;
     const renderers = this.#plan(current.date, current.record, [previous?.date ?? null, next.date]).make.filter((name) => name !== "images");
-    if (renderers.length === 0 || !current.issue || !next.issue || (previous && !previous.issue)) return;
+    if (renderers.length === 0) return;
     const context = [previous?.issue, current.issue, next.issue].filter((issue): issue is Issue => issue !== undefined);
     this.#ready.push({ job: { date: current.date, renderers }, context });
   }
