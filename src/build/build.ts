@@ -14,7 +14,7 @@ import { encodeMonthDetails, loadCatalog, monthDetails, monthDetailsPath, StaleR
 import { IssuesSnapshot } from "./fingerprint.js";
 import { issuePlanner, manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, yearManifestPath, type BuildPlan, type Manifest, type StoredManifest } from "./plan.js";
 import { RenderAhead } from "./render-ahead.js";
-import { neighbourhood, renderIssues, startIssueWorker, type IssueJob } from "./render-issues.js";
+import { renderIssues, startIssueWorker, type IssueJob } from "./render-issues.js";
 import { OutputStage } from "./write.js";
 
 export interface BuildOptions {
@@ -176,10 +176,8 @@ async function stageChanges(options: BuildOptions, state: BuildState, distrusted
   const left = jobsLeft(jobs, ahead.handed);
   const rendered = await renderIssues(
     left,
-    neighbourhood(
-      left.map((job) => job.date),
-      dates,
-    ).map((date) => catalog.load(date)),
+    dates,
+    (date) => catalog.load(date),
     config,
     { dir: stage.dir, add: (file) => stage.add(file), adopt: (paths) => stage.adopt(paths) },
     progress?.update,
@@ -189,6 +187,11 @@ async function stageChanges(options: BuildOptions, state: BuildState, distrusted
   progress?.finish();
   for (const { date, outputs } of rendered) for (const [name, output] of Object.entries(outputs)) made(date, name, output.files, output.notices);
   units.forEach(({ unit }, i) => (manifest.site[unit.id] = siteRecords[i]!));
+  // Each issue's outputs in the plan's order, kept or made: the records of an incremental build are byte for byte a clean build's.
+  for (const [date, keys] of plan.keys) {
+    const outputs = manifest.issues[date]!.outputs;
+    manifest.issues[date]!.outputs = Object.fromEntries(Object.keys(keys).flatMap((name) => (outputs[name] ? [[name, outputs[name]]] : [])));
+  }
   // The manifest is staged last, so it is moved into place after every file it describes.
   for (const file of manifestFiles(manifest, stored, changedRecords(manifest, previous, reread, plan.make))) stage.add(file);
   return { manifest, plan, notices };

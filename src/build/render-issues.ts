@@ -129,12 +129,16 @@ export function startIssueWorker(config: Config, stagingDir: string): IssueWorke
  * file is staged as soon as it is made; the worker writes its own into the
  * same staging folder. `worker`, if given, is one already rendering what
  * the build handed it while reading (`RenderAhead`); its results come back
- * with these. `context` holds the issues to render and their neighbours,
- * oldest first (`neighbourhood`). Results come back in date order.
+ * with these. Issues are loaded (`load`) as they are handed over or
+ * rendered, each with its neighbours in `dates` (every issue's date, oldest
+ * first), not all before the first is rendered: after a template edit
+ * every issue is parsed again, and the worker would wait seconds for it.
+ * Results come back in date order.
  */
 export async function renderIssues(
   jobs: readonly IssueJob[],
-  context: readonly Issue[],
+  dates: readonly string[],
+  load: (date: string) => Issue,
   config: Config,
   staging: { dir: string; add: (file: OutputFile) => void; adopt: (paths: readonly string[]) => void },
   progress?: (done: number) => void,
@@ -142,8 +146,9 @@ export async function renderIssues(
   started?: IssueWorker,
 ): Promise<RenderedIssue[]> {
   const worker = started ?? (jobs.length >= PARALLEL_FROM ? startIssueWorker(config, staging.dir) : undefined);
-  const byDate = new Map(context.map((issue) => [issue.date, issue]));
-  const renderHere = (job: IssueJob) => renderIssue(byDate.get(job.date)!, job.renderers, context, config, staging.add);
+  const position = new Map(dates.map((date, i) => [date, i]));
+  const withNeighbours = (some: readonly string[]) => neighbourPositions(some, position, dates.length).map((i) => load(dates[i]!));
+  const renderHere = (job: IssueJob) => renderIssue(load(job.date), job.renderers, withNeighbours([job.date]), config, staging.add);
   if (!worker) {
     const rendered: RenderedIssue[] = [];
     for (const job of jobs) {
@@ -154,7 +159,6 @@ export async function renderIssues(
     return rendered;
   }
 
-  const position = new Map(context.map((issue, i) => [issue.date, i]));
   // Jobs not handed out yet: this thread takes from the front (`next`), the worker's batches from the back (`last`).
   let next = 0;
   let last = jobs.length;
@@ -163,7 +167,7 @@ export async function renderIssues(
       const size = Math.min(last - next, Math.max(BATCH_LEAST, Math.min(BATCH_MOST, Math.floor((last - next) / 8))));
       const batch = jobs.slice(last - size, last);
       last -= size;
-      worker.hand(batch, withNeighbours(batch, context, position));
+      worker.hand(batch, withNeighbours(batch.map((job) => job.date)));
     }
   };
   const here: RenderedIssue[] = [];
@@ -195,16 +199,6 @@ export async function renderIssues(
   for (const rendered of there) for (const output of Object.values(rendered.outputs)) staging.adopt(output.files);
   progress?.(here.length + there.length);
   return [...here, ...there].sort(compareDates);
-}
-
-/** The issues of `batch` and their neighbours in `context` (oldest first), for the worker. */
-function withNeighbours(batch: readonly IssueJob[], context: readonly Issue[], position: ReadonlyMap<string, number>): Issue[] {
-  return neighbourPositions(batch.map((job) => job.date), position, context.length).map((i) => context[i]!);
-}
-
-/** The dates in `some` and each one's previous and next in `all` (both oldest first): all a web page's pager needs. */
-export function neighbourhood(some: readonly string[], all: readonly string[]): string[] {
-  return neighbourPositions(some, new Map(all.map((date, i) => [date, i])), all.length).map((i) => all[i]!);
 }
 
 /** The positions (of `count`, by date in `position`) of the dates in `some` and of each one's previous and next, in order. */

@@ -40,6 +40,32 @@ describe("rendering on a worker thread", () => {
     for (const [path, bytes] of single) expect(parallel.get(path), path).toBe(bytes);
   });
 
+  it("after a template edit, the worker and this thread render every newsletter again, as a single-threaded build does", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "letterpress-parallel-template-"));
+    const { issuesDir } = await generateArchive(dir, { issues: 80, firstDate: "2019-12-20", subscribers: 0 });
+    const templates = join(dir, "templates");
+    await cp(join(repoRoot, "templates"), templates, { recursive: true });
+    const raw = { ...(JSON.parse(await readFile(join(repoRoot, "letterpress.config.json"), "utf8")) as Record<string, unknown>), templates };
+    await writeFile(join(dir, "config.json"), JSON.stringify(raw));
+    const build = () => run(process.execPath, [join(repoRoot, "bin/letterpress.js"), "build", "--issues", issuesDir, "--out", join(dir, "parallel"), "--config", join(dir, "config.json")]);
+    await build();
+
+    // Every issue is unchanged: none is parsed while reading, each is loaded as it is rendered or handed over.
+    const footer = join(templates, "partials", "footer.mjml");
+    await writeFile(footer, (await readFile(footer, "utf8")).replace("</mj-text>", "Edited footer.</mj-text>"));
+    const { stdout } = await build();
+    expect(stdout).toMatch(/rendered 80 issues/u);
+    await buildSite({ issuesDir, outDir: join(dir, "single"), config: resolveConfig(raw, "config.json"), out: recordOutput() });
+
+    const single = await snapshotFiles(join(dir, "single"));
+    const parallel = await snapshotFiles(join(dir, "parallel"));
+    expect([...parallel.keys()].sort()).toEqual([...single.keys()].sort());
+    for (const [path, bytes] of single) expect(parallel.get(path), path).toBe(bytes);
+    const emails = [...parallel.keys()].filter((path) => path.startsWith("email/") && path.endsWith(".html"));
+    expect(emails).toHaveLength(80);
+    for (const path of emails) expect(Buffer.from(parallel.get(path)!, "base64").toString("utf8"), path).toContain("Edited footer.");
+  });
+
   it("goes round again when the site's pages find a record stale while the worker renders, and ends as a clean build, no staging folder left", async () => {
     const dir = await mkdtemp(join(tmpdir(), "letterpress-parallel-stale-"));
     const { issuesDir: generated, dates } = await generateArchive(join(dir, "generated"), { issues: 80, firstDate: "2019-12-01", subscribers: 0 });
