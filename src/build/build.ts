@@ -14,7 +14,7 @@ import { encodeMonthDetails, loadCatalog, monthDetails, monthDetailsPath, StaleR
 import { IssuesSnapshot } from "./fingerprint.js";
 import { issuePlanner, manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, yearManifestPath, type BuildPlan, type Manifest, type StoredManifest } from "./plan.js";
 import { RenderAhead } from "./render-ahead.js";
-import { renderIssues, startIssueWorker, type IssueJob } from "./render-issues.js";
+import { neighboursAt, renderIssues, startIssueWorker, type IssueJob } from "./render-issues.js";
 import { OutputStage } from "./write.js";
 
 export interface BuildOptions {
@@ -155,7 +155,10 @@ async function stageChanges(options: BuildOptions, state: BuildState, distrusted
     for (const image of images) stage.add(image);
     made(date, "images", images.map((image) => image.path), []);
   }
-  const jobs = plan.make.map(({ date, outputs }) => ({ date, renderers: outputs.filter((name) => name !== "images") })).filter((job) => job.renderers.length > 0);
+  const position = new Map(dates.map((date, i) => [date, i]));
+  const jobs = plan.make
+    .map(({ date, outputs }) => ({ date, renderers: outputs.filter((name) => name !== "images"), neighbours: neighboursAt(dates, position.get(date)!) }))
+    .filter((job) => job.renderers.length > 0);
   const progress = jobs.length >= PROGRESS_FROM ? createProgress(options.out, jobs.length, "rendered") : undefined;
   // The site's units need only the catalog: they are made while a worker renders issues.
   const siteRecords = units.map(({ recorded }) => recorded);
@@ -176,8 +179,7 @@ async function stageChanges(options: BuildOptions, state: BuildState, distrusted
   const left = jobsLeft(jobs, ahead.handed);
   const rendered = await renderIssues(
     left,
-    dates,
-    (date) => catalog.load(date),
+    (date) => catalog.read(date),
     config,
     { dir: stage.dir, add: (file) => stage.add(file), adopt: (paths) => stage.adopt(paths) },
     progress?.update,
@@ -202,10 +204,10 @@ async function stageChanges(options: BuildOptions, state: BuildState, distrusted
  * it was handed was planned by the same planner on the same records, so it
  * must be just what the plan asks of those issues.
  */
-function jobsLeft(jobs: readonly IssueJob[], handed: ReadonlyMap<string, readonly string[]>): IssueJob[] {
-  const planned = new Map(jobs.map((job) => [job.date, job.renderers]));
-  for (const [date, renderers] of handed) {
-    if (planned.get(date)?.join() !== renderers.join()) throw new Error(`internal error: ${date} was rendered ahead as ${renderers.join(", ")}, but planned as ${planned.get(date)?.join(", ") ?? "nothing"}`);
+function jobsLeft(jobs: readonly IssueJob[], handed: ReadonlyMap<string, IssueJob>): IssueJob[] {
+  const planned = new Map(jobs.map((job) => [job.date, JSON.stringify(job)]));
+  for (const [date, job] of handed) {
+    if (planned.get(date) !== JSON.stringify(job)) throw new Error(`internal error: ${date} was rendered ahead as ${JSON.stringify(job)}, but planned as ${planned.get(date) ?? "nothing"}`);
   }
   return jobs.filter((job) => !handed.has(job.date));
 }

@@ -145,6 +145,12 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
     if (!months.has(month)) months.set(month, inputs.previous ? readMonthDetails(inputs.previous.outDir, month) : undefined);
     return months.get(month);
   };
+  const parseAgain = (date: string): Issue => {
+    const { digest, imageFiles } = digests.get(date)!;
+    const parsed = parseDigestFile(digest, imageFiles);
+    if (!parsed.issue || parsed.sha256 !== records.get(date)!.source.sha256) throw new StaleRecordError(date, digest.file);
+    return parsed.issue;
+  };
   const catalog: IssueCatalog = {
     issues,
     details(date) {
@@ -158,11 +164,12 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
     load(date) {
       const known = loaded.get(date);
       if (known) return known;
-      const { digest, imageFiles } = digests.get(date)!;
-      const parsed = parseDigestFile(digest, imageFiles);
-      if (!parsed.issue || parsed.sha256 !== records.get(date)!.source.sha256) throw new StaleRecordError(date, digest.file);
-      loaded.set(date, parsed.issue);
-      return parsed.issue;
+      const issue = parseAgain(date);
+      loaded.set(date, issue);
+      return issue;
+    },
+    read(date) {
+      return loaded.get(date) ?? parseAgain(date);
     },
   };
   return { catalog, records, reread, diagnostics: sortDiagnostics(diagnostics) };

@@ -24,8 +24,8 @@ import { decodeJsonLines, encodeJsonLines, entriesOf, readBytes } from "./json-l
  */
 export const MANIFEST_PATH = ".letterpress/manifest.json";
 
-/** Bump when a renderer's output changes for the same input, or the form of the build's records (5: JSON Lines). */
-export const RENDERER_VERSION = 5;
+/** Bump when a renderer's output changes for the same input, or the form of the build's records (5: JSON Lines; 6: feed content as CDATA, outputs in the plan's order). */
+export const RENDERER_VERSION = 6;
 
 export interface Manifest {
   version: number;

@@ -1,7 +1,7 @@
 import type { Issue } from "../model/issue.js";
 import type { IssueRecord } from "./catalog.js";
 import type { PlanIssue } from "./plan.js";
-import { BACKLOG_MOST, BATCH_MOST, PARALLEL_FROM, type IssueJob, type IssueWorker } from "./render-issues.js";
+import { BACKLOG_MOST, BATCH_MOST, neighbours, PARALLEL_FROM, type IssueJob, type IssueWorker } from "./render-issues.js";
 
 /** One issue as the build read it: its model if its file was parsed this time (an unchanged one's is not). */
 interface ReadIssue {
@@ -10,10 +10,10 @@ interface ReadIssue {
   issue: Issue | undefined;
 }
 
-/** A job decided while reading, with its issue and neighbours (oldest first). */
+/** A job decided while reading, with its issue. */
 interface ReadyJob {
   job: IssueJob;
-  context: Issue[];
+  issue: Issue;
 }
 
 /**
@@ -25,8 +25,8 @@ interface ReadyJob {
  * `issuePlanner`), and once `PARALLEL_FROM` issues are ready to render,
  * the worker is started and handed them in batches, oldest first, never
  * more than `BACKLOG_MOST` ahead of what it has rendered. Only issues
- * parsed this time, with neighbours parsed this time, go ahead: the
- * worker needs their models, and an unchanged issue is not parsed.
+ * parsed this time go ahead: the worker needs their models, and an
+ * unchanged issue is not parsed.
  *
  * After reading, the build plans every issue again (`planBuild`, the same
  * planner on the same records) and leaves to the worker what `handed`
@@ -42,8 +42,8 @@ export class RenderAhead {
   #worker: IssueWorker | undefined;
   /** Set when no worker can start (one core, or the TypeScript sources): nothing goes ahead. */
   #unavailable = false;
-  /** What the worker was handed, by date: the renderers it runs. */
-  readonly handed = new Map<string, readonly string[]>();
+  /** What the worker was handed, by date. */
+  readonly handed = new Map<string, IssueJob>();
 
   /** `plan` is the planner `planBuild` uses (`issuePlanner`). */
   constructor(plan: PlanIssue, startWorker: () => IssueWorker | undefined) {
@@ -74,11 +74,10 @@ export class RenderAhead {
 
   #decide(previous: ReadIssue | undefined, current: ReadIssue, next: ReadIssue): void {
     // Checked first: planning costs hashes and file checks, and in a daily build nearly every issue is unchanged.
-    if (!current.issue || !next.issue || (previous && !previous.issue)) return;
+    if (!current.issue) return;
     const renderers = this.#plan(current.date, current.record, [previous?.date ?? null, next.date]).make.filter((name) => name !== "images");
     if (renderers.length === 0) return;
-    const context = [previous?.issue, current.issue, next.issue].filter((issue): issue is Issue => issue !== undefined);
-    this.#ready.push({ job: { date: current.date, renderers }, context });
+    this.#ready.push({ job: { date: current.date, renderers, neighbours: neighbours(previous?.date, next.date) }, issue: current.issue });
   }
 
   #handOut(): void {
@@ -93,14 +92,11 @@ export class RenderAhead {
     }
     while (this.#ready.length > 0 && this.#worker.backlog < BACKLOG_MOST) {
       const batch = this.#ready.splice(0, BATCH_MOST);
-      // The batch's issues and their neighbours, each once (consecutive issues share neighbours). Oldest
-      // first: each job's issues are in date order, and none is older than the previous job's issue.
-      const context = [...new Map(batch.flatMap((ready) => ready.context).map((issue) => [issue.date, issue])).values()];
       this.#worker.hand(
         batch.map((ready) => ready.job),
-        context,
+        batch.map((ready) => ready.issue),
       );
-      for (const { job } of batch) this.handed.set(job.date, job.renderers);
+      for (const { job } of batch) this.handed.set(job.date, job);
     }
   }
 }

@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.js";
 import { compareDates } from "../model/calendar.js";
 import type { Issue } from "../model/issue.js";
 import { renderEmailFiles } from "../render/email.js";
-import { renderIssuePage } from "../render/issue-page.js";
+import { renderIssuePage, type Neighbours } from "../render/issue-page.js";
 import type { OutputFile } from "../render/output-file.js";
 import { startWorker, workerUrl } from "./worker-thread.js";
 
@@ -12,7 +12,7 @@ export interface IssueRenderer {
   name: string;
   /** What its files depend on besides the issue itself and the configuration. */
   dependsOn: { templates: boolean; neighbours: boolean };
-  render(issue: Issue, context: readonly Issue[], config: Config): IssueRendering | Promise<IssueRendering>;
+  render(issue: Issue, neighbours: Neighbours, config: Config): IssueRendering | Promise<IssueRendering>;
 }
 
 export interface IssueRendering {
@@ -23,14 +23,25 @@ export interface IssueRendering {
 
 /** The newsletter is made from the templates; the web page links to the previous and next issues. */
 export const ISSUE_RENDERERS: readonly IssueRenderer[] = [
-  { name: "email", dependsOn: { templates: true, neighbours: false }, render: renderEmailFiles },
-  { name: "page", dependsOn: { templates: false, neighbours: true }, render: (issue, context, config) => ({ files: [renderIssuePage(issue, context, config)] }) },
+  { name: "email", dependsOn: { templates: true, neighbours: false }, render: (issue, _neighbours, config) => renderEmailFiles(issue, [issue], config) },
+  { name: "page", dependsOn: { templates: false, neighbours: true }, render: (issue, neighbours, config) => ({ files: [renderIssuePage(issue, neighbours, config)] }) },
 ];
 
-/** One issue and which of its renderers to run. */
+/** One issue, which of its renderers to run, and the dates of its neighbours (the page links to them). */
 export interface IssueJob {
   date: string;
   renderers: string[];
+  neighbours: Neighbours;
+}
+
+/** The neighbours of `dates[i]` in `dates` (every issue's date, oldest first). */
+export function neighboursAt(dates: readonly string[], i: number): Neighbours {
+  return neighbours(dates[i - 1], dates[i + 1]);
+}
+
+/** An issue's neighbours, either of which may be missing (the first issue, the newest). */
+export function neighbours(previous: string | undefined, next: string | undefined): Neighbours {
+  return { ...(previous ? { previous } : {}), ...(next ? { next } : {}) };
 }
 
 /** What one issue's renderers left in the staging folder, by renderer. */
@@ -39,15 +50,11 @@ export interface RenderedIssue {
   outputs: Record<string, { files: string[]; notices: string[] }>;
 }
 
-/**
- * Runs the named renderers of one issue, handing each file to `stage` as
- * soon as it is made. `context` holds the issue's neighbours, for the
- * previous/next links.
- */
-export async function renderIssue(issue: Issue, renderers: readonly string[], context: readonly Issue[], config: Config, stage: (file: OutputFile) => void): Promise<RenderedIssue> {
+/** Runs the job's renderers on its issue, handing each file to `stage` as soon as it is made. */
+export async function renderIssue(issue: Issue, job: IssueJob, config: Config, stage: (file: OutputFile) => void): Promise<RenderedIssue> {
   const outputs: RenderedIssue["outputs"] = {};
-  for (const renderer of ISSUE_RENDERERS.filter((r) => renderers.includes(r.name))) {
-    const rendering = await renderer.render(issue, context, config);
+  for (const renderer of ISSUE_RENDERERS.filter((r) => job.renderers.includes(r.name))) {
+    const rendering = await renderer.render(issue, job.neighbours, config);
     for (const file of rendering.files) stage(file);
     outputs[renderer.name] = { files: rendering.files.map((f) => f.path), notices: rendering.notices ?? [] };
   }
@@ -65,8 +72,8 @@ export interface WorkerTask {
   config: Config;
 }
 
-/** What the build thread sends the worker: issues to render, with their neighbours; or the end. */
-export type WorkerBatch = { jobs: IssueJob[]; context: Issue[] } | { end: true };
+/** What the build thread sends the worker: jobs and their issues, in the same order; or the end. */
+export type WorkerBatch = { jobs: IssueJob[]; issues: Issue[] } | { end: true };
 
 /** Issues handed to the worker at a time, at most: each hand-over is a structured clone of the batch's issues. */
 export const BATCH_MOST = 32;
@@ -81,8 +88,8 @@ export interface IssueWorker {
   readonly backlog: number;
   /** Issues rendered so far. */
   readonly rendered: number;
-  /** Hands over `jobs`; `context` holds their issues and each one's neighbours, oldest first. */
-  hand(jobs: IssueJob[], context: Issue[]): void;
+  /** Hands over `jobs` and their issues, in the same order. */
+  hand(jobs: IssueJob[], issues: Issue[]): void;
   /** Tells it the end, and reads what it rendered (every issue it was handed). */
   finish(): Promise<RenderedIssue[]>;
   /** Stops it, for a build that failed; resolves once it writes no more. */
@@ -104,8 +111,8 @@ export function startIssueWorker(config: Config, stagingDir: string): IssueWorke
     get rendered() {
       return Atomics.load(rendered, 0);
     },
-    hand(jobs, context) {
-      worker.post({ jobs, context } satisfies WorkerBatch);
+    hand(jobs, issues) {
+      worker.post({ jobs, issues } satisfies WorkerBatch);
       handedOver += jobs.length;
     },
     finish() {
@@ -129,15 +136,13 @@ export function startIssueWorker(config: Config, stagingDir: string): IssueWorke
  * file is staged as soon as it is made; the worker writes its own into the
  * same staging folder. `worker`, if given, is one already rendering what
  * the build handed it while reading (`RenderAhead`); its results come back
- * with these. Issues are loaded (`load`) as they are handed over or
- * rendered, each with its neighbours in `dates` (every issue's date, oldest
- * first), not all before the first is rendered: after a template edit
+ * with these. Each issue is loaded (`load`) as it is handed over or
+ * rendered, not all before the first is rendered: after a template edit
  * every issue is parsed again, and the worker would wait seconds for it.
  * Results come back in date order.
  */
 export async function renderIssues(
   jobs: readonly IssueJob[],
-  dates: readonly string[],
   load: (date: string) => Issue,
   config: Config,
   staging: { dir: string; add: (file: OutputFile) => void; adopt: (paths: readonly string[]) => void },
@@ -146,9 +151,7 @@ export async function renderIssues(
   started?: IssueWorker,
 ): Promise<RenderedIssue[]> {
   const worker = started ?? (jobs.length >= PARALLEL_FROM ? startIssueWorker(config, staging.dir) : undefined);
-  const position = new Map(dates.map((date, i) => [date, i]));
-  const withNeighbours = (some: readonly string[]) => neighbourPositions(some, position, dates.length).map((i) => load(dates[i]!));
-  const renderHere = (job: IssueJob) => renderIssue(load(job.date), job.renderers, withNeighbours([job.date]), config, staging.add);
+  const renderHere = (job: IssueJob) => renderIssue(load(job.date), job, config, staging.add);
   if (!worker) {
     const rendered: RenderedIssue[] = [];
     for (const job of jobs) {
@@ -167,7 +170,10 @@ export async function renderIssues(
       const size = Math.min(last - next, Math.max(BATCH_LEAST, Math.min(BATCH_MOST, Math.floor((last - next) / 8))));
       const batch = jobs.slice(last - size, last);
       last -= size;
-      worker.hand(batch, withNeighbours(batch.map((job) => job.date)));
+      worker.hand(
+        batch,
+        batch.map((job) => load(job.date)),
+      );
     }
   };
   const here: RenderedIssue[] = [];
@@ -199,14 +205,4 @@ export async function renderIssues(
   for (const rendered of there) for (const output of Object.values(rendered.outputs)) staging.adopt(output.files);
   progress?.(here.length + there.length);
   return [...here, ...there].sort(compareDates);
-}
-
-/** The positions (of `count`, by date in `position`) of the dates in `some` and of each one's previous and next, in order. */
-function neighbourPositions(some: readonly string[], position: ReadonlyMap<string, number>, count: number): number[] {
-  const keep = new Set<number>();
-  for (const date of some) {
-    const i = position.get(date)!;
-    for (const j of [i - 1, i, i + 1]) if (j >= 0 && j < count) keep.add(j);
-  }
-  return [...keep].sort((a, b) => a - b);
 }

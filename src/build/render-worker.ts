@@ -29,9 +29,8 @@ void answer(async () => {
   try {
     const rendered: RenderedIssue[] = [];
     for (let batch = await nextBatch(); !("end" in batch); batch = await nextBatch()) {
-      const byDate = new Map(batch.context.map((issue) => [issue.date, issue]));
-      for (const job of batch.jobs) {
-        rendered.push(await renderIssue(byDate.get(job.date)!, job.renderers, batch.context, task.config, (file) => stage.add(file)));
+      for (const [i, job] of batch.jobs.entries()) {
+        rendered.push(await renderIssue(batch.issues[i]!, job, task.config, (file) => stage.add(file)));
         Atomics.add(task.rendered, 0, 1);
       }
     }

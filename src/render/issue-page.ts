@@ -7,6 +7,20 @@ import type { OutputFile } from "./output-file.js";
 import { issuePath } from "./urls.js";
 import { renderPage } from "./web-page.js";
 
+/** The dates of the issues before and after one, which its page links to. */
+export interface Neighbours {
+  previous?: string;
+  next?: string;
+}
+
+/** The neighbours of the issue of `date` among `issues` (oldest first). */
+export function neighboursIn(issues: readonly { date: string }[], date: string): Neighbours {
+  const index = issues.findIndex((issue) => issue.date === date);
+  const previous = index > 0 ? issues[index - 1]!.date : undefined;
+  const next = index >= 0 && index < issues.length - 1 ? issues[index + 1]!.date : undefined;
+  return { ...(previous ? { previous } : {}), ...(next ? { next } : {}) };
+}
+
 /**
  * The web version of an issue, `issues/YYYY-MM-DD/index.html`: the email's
  * content with every abstract in full, links to the previous and next
@@ -14,11 +28,9 @@ import { renderPage } from "./web-page.js";
  * escaped; Markdown bodies go through markdown-it with `html: false`, so raw
  * HTML in a digest is shown as text.
  */
-export function renderIssuePage(issue: Issue, issues: readonly Issue[], config: Config): OutputFile {
+export function renderIssuePage(issue: Issue, neighbours: Neighbours, config: Config): OutputFile {
   const view = viewIssue(issue, config);
-  const index = issues.findIndex((i) => i.date === issue.date);
-  const previous = index > 0 ? issues[index - 1] : undefined;
-  const next = index >= 0 && index < issues.length - 1 ? issues[index + 1] : undefined;
+  const { previous, next } = neighbours;
   const tags = [...new Set([...issue.entries, ...issue.extras].flatMap((e) => (e.category ? [e.category] : [])))];
   const body = html`<main>
 <header>
@@ -31,9 +43,9 @@ ${renderLegend(view)}
 ${view.entries.map((e) => renderEntry(e, view.webUrl))}
 ${view.extras.length > 0 ? html`<section class="extras">\n<h2>${view.extrasHeading}</h2>\n${view.extras.map((e) => renderEntry(e, view.webUrl))}</section>` : ""}
 <nav class="pager">
-<span>${previous ? html`<a rel="prev" href="../${previous.date}/index.html">← ${previous.date}</a>` : ""}</span>
+<span>${previous ? html`<a rel="prev" href="../${previous}/index.html">← ${previous}</a>` : ""}</span>
 <a href="../../index.html">往期 Archive</a>
-<span>${next ? html`<a rel="next" href="../${next.date}/index.html">${next.date} →</a>` : ""}</span>
+<span>${next ? html`<a rel="next" href="../${next}/index.html">${next} →</a>` : ""}</span>
 </nav>
 <footer class="muted">订阅 Feeds: ${view.feeds.map((f, i) => html`${i > 0 ? " · " : ""}<a href="${f.url}">${f.title}</a>`)}</footer>
 </main>`;

@@ -15,8 +15,10 @@ import type { OutputFile } from "./output-file.js";
 export interface IssueCatalog {
   /** Every issue, oldest first. */
   readonly issues: readonly CatalogedIssue[];
-  /** The full issue of that date (read again from its file if the build did not keep it). */
+  /** The full issue of that date (read again from its file if the build did not keep it), kept from then on. */
   load(date: string): Issue;
+  /** The same, not kept: for a build that renders each issue once (a template edit parses every issue, and keeping them all costs the collector seconds). */
+  read(date: string): Issue;
   details(date: string): ArchiveDetails;
 }
 
@@ -78,6 +80,7 @@ export function catalogOf(issues: readonly Issue[], config: Config): IssueCatalo
         summary: listing.summary,
       })),
     load: (date) => known(date).issue,
+    read: (date) => known(date).issue,
     details: (date) => known(date).listing.details,
   };
 }

@@ -11,7 +11,7 @@ import type { Issue } from "../../src/model/issue.js";
 
 /** A worker that renders nothing: it keeps what it is handed, and the test says how many it has rendered. */
 class RecordingWorker implements IssueWorker {
-  readonly batches: { jobs: IssueJob[]; context: string[] }[] = [];
+  readonly batches: { jobs: IssueJob[]; issues: string[] }[] = [];
   rendered = 0;
   get handed(): number {
     return this.batches.reduce((sum, batch) => sum + batch.jobs.length, 0);
@@ -19,8 +19,8 @@ class RecordingWorker implements IssueWorker {
   get backlog(): number {
     return this.handed - this.rendered;
   }
-  hand(jobs: IssueJob[], context: Issue[]): void {
-    this.batches.push({ jobs, context: context.map((issue) => issue.date) });
+  hand(jobs: IssueJob[], issues: Issue[]): void {
+    this.batches.push({ jobs, issues: issues.map((issue) => issue.date) });
   }
   finish(): Promise<RenderedIssue[]> {
     return Promise.resolve([]);
@@ -82,9 +82,11 @@ describe("rendering ahead while the build reads", () => {
     for (const job of handed) expect(job.renderers).toEqual(planned.get(job.date));
     expect(handed[0]!.renderers).toEqual(["email", "page"]);
 
-    // Each batch carries its issues and their neighbours, once each, oldest first.
-    expect(worker.batches[0]!.context).toEqual(dates.slice(0, BATCH_MOST + 1));
-    expect(worker.batches[1]!.context).toEqual(dates.slice(BATCH_MOST - 1, 2 * BATCH_MOST + 1));
+    // Each batch carries its jobs' issues, in the same order, and each job its neighbours' dates (the page links to them).
+    expect(worker.batches[0]!.issues).toEqual(dates.slice(0, BATCH_MOST));
+    expect(worker.batches[1]!.issues).toEqual(dates.slice(BATCH_MOST, 2 * BATCH_MOST));
+    expect(handed[0]!.neighbours).toEqual({ next: dates[1] });
+    expect(handed[5]!.neighbours).toEqual({ previous: dates[4], next: dates[6] });
   });
 
   it("hands more as the worker renders, and never the newest issue, whose next is not read yet", async () => {
@@ -99,7 +101,7 @@ describe("rendering ahead while the build reads", () => {
     expect([...ahead.handed.keys()]).toEqual(dates.slice(0, -1));
   });
 
-  it("leaves an issue to the build's own pass when it or a neighbour was not parsed (its file unchanged)", async () => {
+  it("leaves an issue to the build's own pass when it was not parsed (its file unchanged), and hands its neighbours", async () => {
     const dates = datesFrom(PARALLEL_FROM + 20);
     const worker = new RecordingWorker();
     // Rendered as fast as it is handed: every ready issue is handed at once.
@@ -108,11 +110,10 @@ describe("rendering ahead while the build reads", () => {
     const unparsed = new Set([dates[10]!]);
     readAll(ahead, dates, unparsed);
     const handed = [...ahead.handed.keys()];
-    expect(handed).not.toContain(dates[9]);
     expect(handed).not.toContain(dates[10]);
-    expect(handed).not.toContain(dates[11]);
-    expect(handed).toContain(dates[8]);
-    expect(handed).toContain(dates[12]);
+    expect(handed).toContain(dates[9]);
+    expect(handed).toContain(dates[11]);
+    expect(ahead.handed.get(dates[11]!)!.neighbours).toEqual({ previous: dates[10], next: dates[12] });
   });
 
   it("does nothing where no worker can start", async () => {

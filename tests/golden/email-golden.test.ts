@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderEmailFiles } from "../../src/render/email.js";
-import { renderIssuePage } from "../../src/render/issue-page.js";
+import { neighboursIn, renderIssuePage } from "../../src/render/issue-page.js";
 import { loadSampleIssues, testConfig } from "../render/email-fixtures.js";
 
 /**
@@ -39,6 +39,6 @@ describe("golden files of the sample issue 2020-10-30", async () => {
   });
 
   it("issue.html", async () => {
-    await compareWithGolden("issue.html", String(renderIssuePage(sample, issues, config).contents));
+    await compareWithGolden("issue.html", String(renderIssuePage(sample, neighboursIn(issues, sample.date), config).contents));
   });
 });

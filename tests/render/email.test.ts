@@ -14,7 +14,7 @@ import {
   renderNewsletterReport,
 } from "../../src/render/email.js";
 import { issueTitle } from "../../src/render/issue-view.js";
-import { renderIssuePage } from "../../src/render/issue-page.js";
+import { neighboursIn, renderIssuePage } from "../../src/render/issue-page.js";
 import { fillUnsubscribeUrl, UNSUBSCRIBE_URL_PLACEHOLDER } from "../../src/render/newsletter.js";
 import { loadSampleIssues, makeAbstract, makeEntry, makeIssue, testConfig, visibleText } from "./email-fixtures.js";
 
@@ -45,7 +45,7 @@ describe("the newsletter of the sample issues", async () => {
       const email = await renderNewsletter(issue, issues, config);
       const html = visibleText(email.html);
       const text = noSpace(email.text);
-      const web = visibleText(String(renderIssuePage(issue, issues, config).contents));
+      const web = visibleText(String(renderIssuePage(issue, neighboursIn(issues, issue.date), config).contents));
       for (const s of userVisibleStrings(issue)) {
         expect(html, `email HTML lacks ${JSON.stringify(s)}`).toContain(s);
         expect(text, `text part lacks ${JSON.stringify(s)}`).toContain(noSpace(s));
@@ -121,7 +121,7 @@ describe("HTML special characters in the issue text", () => {
 
   it("shows them as text in the email and the web page, never as markup", async () => {
     const email = await renderNewsletter(hostile, [hostile], config);
-    const web = String(renderIssuePage(hostile, [hostile], config).contents);
+    const web = String(renderIssuePage(hostile, neighboursIn([hostile], hostile.date), config).contents);
     for (const html of [email.html, web]) {
       expect(html).not.toMatch(/<script>alert/u);
       expect(html).not.toContain("<img src=x");
