@@ -92,10 +92,7 @@ export class RenderAhead {
     }
     while (this.#ready.length > 0 && this.#worker.backlog < BACKLOG_MOST) {
       const batch = this.#ready.splice(0, BATCH_MOST);
-      this.#worker.hand(
-        batch.map((ready) => ready.job),
-        batch.map((ready) => ready.issue),
-      );
+      this.#worker.hand(batch.map((ready) => ready.job), batch.map((ready) => ready.issue));
       for (const { job } of batch) this.handed.set(job.date, job);
     }
   }

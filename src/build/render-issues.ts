@@ -170,10 +170,7 @@ export async function renderIssues(
       const size = Math.min(last - next, Math.max(BATCH_LEAST, Math.min(BATCH_MOST, Math.floor((last - next) / 8))));
       const batch = jobs.slice(last - size, last);
       last -= size;
-      worker.hand(
-        batch,
-        batch.map((job) => load(job.date)),
-      );
+      worker.hand(batch, batch.map((job) => load(job.date)));
     }
   };
   const here: RenderedIssue[] = [];
