@@ -105,7 +105,7 @@ export async function benchSend(options: SendBenchOptions): Promise<SendBenchRes
       const { issues } = await loadIssues(issuesDir);
       const issue = issues.find((i) => i.date === issueDate);
       if (!issue) throw new Error(`bench: no issue ${issueDate} in ${issuesDir}`);
-      const content = await renderNewsletter(issue, issues, config);
+      const content = await renderNewsletter(issue, config);
       const contentFile = join(workDir, "content.json");
       await writeFile(contentFile, JSON.stringify({ content, config: configJson }));
       nodemailerBaseline = await measured(sink, subscribers, ["--require", join(repoRoot, "bench/report-usage.cjs"), "--input-type=module", "-e", BASELINE_SCRIPT, contentFile], repoRoot);

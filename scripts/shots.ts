@@ -20,7 +20,7 @@ const config = resolveConfig(JSON.parse(await readFile(join(root, "letterpress.c
 const { issues } = await loadIssues(join(root, "issues"));
 const issue = issues.find((i) => i.date === date);
 if (!issue) throw new Error(`no issue dated ${date} in issues/`);
-const { files } = await renderEmailFiles(issue, issues, config);
+const { files } = await renderEmailFiles(issue, config);
 const html = String(files.find((f) => f.path.endsWith(".html"))!.contents);
 const view = viewIssue(issue, config);
 const reports = await inspectEmail(html, {

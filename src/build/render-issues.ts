@@ -23,7 +23,7 @@ export interface IssueRendering {
 
 /** The newsletter is made from the templates; the web page links to the previous and next issues. */
 export const ISSUE_RENDERERS: readonly IssueRenderer[] = [
-  { name: "email", dependsOn: { templates: true, neighbours: false }, render: (issue, _neighbours, config) => renderEmailFiles(issue, [issue], config) },
+  { name: "email", dependsOn: { templates: true, neighbours: false }, render: (issue, _neighbours, config) => renderEmailFiles(issue, config) },
   { name: "page", dependsOn: { templates: false, neighbours: true }, render: (issue, neighbours, config) => ({ files: [renderIssuePage(issue, neighbours, config)] }) },
 ];
 

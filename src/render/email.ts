@@ -72,16 +72,11 @@ export interface NewsletterRendering {
 }
 
 /** The contract with the sender (`src/render/newsletter.ts`): one issue's message, unsubscribe link still a placeholder. */
-export async function renderNewsletter(issue: Issue, issues: readonly Issue[], config: Config): Promise<NewsletterContent> {
-  return (await renderNewsletterReport(issue, issues, config)).content;
+export async function renderNewsletter(issue: Issue, config: Config): Promise<NewsletterContent> {
+  return (await renderNewsletterReport(issue, config)).content;
 }
 
-export async function renderNewsletterReport(
-  issue: Issue,
-  _issues: readonly Issue[],
-  config: Config,
-  options: { templatesDir?: string } = {},
-): Promise<NewsletterRendering> {
+export async function renderNewsletterReport(issue: Issue, config: Config, options: { templatesDir?: string } = {}): Promise<NewsletterRendering> {
   const template = await loadNewsletterTemplate(options.templatesDir ?? config.templates ?? DEFAULT_TEMPLATES_DIR);
   const view = viewIssue(issue, config);
   const fill = (v: IssueView) => fillNewsletter(template, v, config);
@@ -132,12 +127,8 @@ export async function renderNewsletterReport(
  * `email/DATE.txt`, with the site's general unsubscribe page where each
  * recipient's own link will go, so the archive copy holds no dead link.
  */
-export async function renderEmailFiles(
-  issue: Issue,
-  issues: readonly Issue[],
-  config: Config,
-): Promise<{ files: OutputFile[]; notices: string[] }> {
-  const report = await renderNewsletterReport(issue, issues, config);
+export async function renderEmailFiles(issue: Issue, config: Config): Promise<{ files: OutputFile[]; notices: string[] }> {
+  const report = await renderNewsletterReport(issue, config);
   const archived = fillUnsubscribeUrl(report.content, siteUrl(config, "unsubscribe"));
   const notices: string[] = [];
   const kb = (report.bytes / 1024).toFixed(1);

@@ -14,7 +14,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))("the sample's email in headless Chro
     const config = testConfig();
     const issues = await loadSampleIssues();
     const sample = issues.find((i) => i.date === "2020-10-30")!;
-    const { files } = await renderEmailFiles(sample, issues, config);
+    const { files } = await renderEmailFiles(sample, config);
     const html = String(files.find((f) => f.path.endsWith(".html"))!.contents);
     const view = viewIssue(sample, config);
     const titles = [...view.entries, ...view.extras].map((e) => e.title);

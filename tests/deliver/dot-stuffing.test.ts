@@ -81,7 +81,7 @@ describe("dot-stuffing (RFC 5321 4.5.2) in place of nodemailer's", () => {
     const { original } = await installed();
     const issues = await loadSampleIssues();
     const config = testConfig(":memory:");
-    const content = await renderNewsletter(issues.at(-1)!, issues, config);
+    const content = await renderNewsletter(issues.at(-1)!, config);
     const dotted = { ...content, text: `${content.text}\n.a line that starts with a dot\n..and two\n` };
     const { raw } = await composeMessage(dotted, { email: "reader@example.org" }, resolveMessageSettings(config));
     for (const chunks of [[raw], split(raw, randomSource(7))]) {

@@ -87,7 +87,7 @@ describe("sending in 8bit to a server that announces 8BITMIME", () => {
   it("sends the sample issue's rendered newsletter with both parts in 8bit, and mailparser reads back the HTML as rendered", async () => {
     await withTempDir(async (dir) => {
       const issues = await loadSampleIssues();
-      const render = (config: Config) => renderNewsletter(issues.find((i) => i.date === "2020-10-30")!, issues, config);
+      const render = (config: Config) => renderNewsletter(issues.find((i) => i.date === "2020-10-30")!, config);
       const { summary, settings, content, received } = await sendNewsletter(dir, {}, subscribers.slice(0, 12), render);
       expect(summary).toMatchObject({ sent: 12, complete: true });
       // Its abstracts were lines of up to 1,800 octets: quoted-printable before the renderer broke them.

@@ -21,7 +21,7 @@ describe("the SMTP transport's hand-over", () => {
     server = await startFaultSmtpServer();
     const issues = await loadSampleIssues();
     const config = testConfig(":memory:");
-    const content = await renderNewsletter(issues.at(-1)!, issues, config);
+    const content = await renderNewsletter(issues.at(-1)!, config);
     const dotted = { ...content, text: `${content.text}\n.a line that starts with a dot\n` };
     const settings = resolveMessageSettings(config);
     const messages = await Promise.all(["reader@example.org", "другой@example.org"].map((email) => composeMessage(dotted, { email }, settings)));

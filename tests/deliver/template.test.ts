@@ -24,7 +24,7 @@ const RECIPIENTS: Recipient[] = [
 async function sampleNewsletter(): Promise<NewsletterContent> {
   const config = await loadConfig({ file: join(repoRoot, "letterpress.config.json") });
   const { issues } = await loadIssues(join(repoRoot, "issues"));
-  return renderNewsletter(issues.find((i) => i.date === "2020-10-30")!, issues, config);
+  return renderNewsletter(issues.find((i) => i.date === "2020-10-30")!, config);
 }
 
 /** The raw message with its multipart boundaries renamed: they are random per composition. */

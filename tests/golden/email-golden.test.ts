@@ -33,7 +33,7 @@ describe("golden files of the sample issue 2020-10-30", async () => {
   const sample = issues.find((i) => i.date === "2020-10-30")!;
 
   it("email.html and email.txt", async () => {
-    const { files } = await renderEmailFiles(sample, issues, config);
+    const { files } = await renderEmailFiles(sample, config);
     await compareWithGolden("email.html", String(files.find((f) => f.path === "email/2020-10-30.html")!.contents));
     await compareWithGolden("email.txt", String(files.find((f) => f.path === "email/2020-10-30.txt")!.contents));
   });

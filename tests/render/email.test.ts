@@ -42,7 +42,7 @@ describe("the newsletter of the sample issues", async () => {
 
   for (const issue of issues) {
     it(`${issue.date}: every user-visible string is in the email, its text part and the web page`, async () => {
-      const email = await renderNewsletter(issue, issues, config);
+      const email = await renderNewsletter(issue, config);
       const html = visibleText(email.html);
       const text = noSpace(email.text);
       const web = visibleText(String(renderIssuePage(issue, neighboursIn(issues, issue.date), config).contents));
@@ -56,7 +56,7 @@ describe("the newsletter of the sample issues", async () => {
 
   it("keeps the sample well under Gmail's clipping limit, with nothing shortened", async () => {
     const sample = issues.find((i) => i.date === "2020-10-30")!;
-    const report = await renderNewsletterReport(sample, issues, config);
+    const report = await renderNewsletterReport(sample, config);
     expect(report.bytes).toBe(bytes(report.content.html));
     expect(report.bytes).toBeLessThan(EMAIL_BUDGET_BYTES);
     expect(report.shortened).toEqual([]);
@@ -66,7 +66,7 @@ describe("the newsletter of the sample issues", async () => {
 
   it("links the English titles, shows images only when the file exists, by absolute URL", async () => {
     const sample = issues.find((i) => i.date === "2020-10-30")!;
-    const { html } = await renderNewsletter(sample, issues, config);
+    const { html } = await renderNewsletter(sample, config);
     expect(html).toContain('<a href="https://weibo.com/1402400261/JrPAcebws"');
     expect(html).toContain('src="https://example.org/digest/issues/2020-10-30/f01.png.jpg"');
     // Named by the digest but not beside it: left out rather than shown broken.
@@ -76,7 +76,7 @@ describe("the newsletter of the sample issues", async () => {
   });
 
   it("declares the colour scheme for dark mode and falls back to CJK fonts", async () => {
-    const { html } = await renderNewsletter(issues[0]!, issues, config);
+    const { html } = await renderNewsletter(issues[0]!, config);
     expect(html).toContain('<meta name="color-scheme" content="light dark">');
     expect(html).toContain("@media (prefers-color-scheme: dark)");
     for (const font of ["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC"]) expect(html).toContain(font);
@@ -85,14 +85,14 @@ describe("the newsletter of the sample issues", async () => {
 
   it("leaves the unsubscribe link a placeholder for the sender, and the archive copy points at the site's page", async () => {
     const sample = issues[0]!;
-    const content = await renderNewsletter(sample, issues, config);
+    const content = await renderNewsletter(sample, config);
     expect(content.html).toContain(`href="${UNSUBSCRIBE_URL_PLACEHOLDER}"`);
     expect(content.text).toContain(UNSUBSCRIBE_URL_PLACEHOLDER);
     const personal = fillUnsubscribeUrl(content, "https://example.org/digest/u?t=abc&x=1");
     expect(personal.html).toContain('href="https://example.org/digest/u?t=abc&amp;x=1"');
     expect(personal.html).not.toContain(UNSUBSCRIBE_URL_PLACEHOLDER);
 
-    const { files } = await renderEmailFiles(sample, issues, config);
+    const { files } = await renderEmailFiles(sample, config);
     expect(files.map((f) => f.path)).toEqual([`email/${sample.date}.html`, `email/${sample.date}.txt`]);
     for (const f of files) {
       expect(String(f.contents)).not.toContain("letterpress.invalid");
@@ -101,8 +101,8 @@ describe("the newsletter of the sample issues", async () => {
   });
 
   it("renders the same bytes every time", async () => {
-    const a = await renderNewsletter(issues[1]!, issues, config);
-    const b = await renderNewsletter(issues[1]!, issues, config);
+    const a = await renderNewsletter(issues[1]!, config);
+    const b = await renderNewsletter(issues[1]!, config);
     expect(a).toEqual(b);
   });
 });
@@ -120,7 +120,7 @@ describe("HTML special characters in the issue text", () => {
   ]);
 
   it("shows them as text in the email and the web page, never as markup", async () => {
-    const email = await renderNewsletter(hostile, [hostile], config);
+    const email = await renderNewsletter(hostile, config);
     const web = String(renderIssuePage(hostile, neighboursIn([hostile], hostile.date), config).contents);
     for (const html of [email.html, web]) {
       expect(html).not.toMatch(/<script>alert/u);
@@ -136,7 +136,7 @@ describe("HTML special characters in the issue text", () => {
   });
 
   it("writes them as they are in the text part", async () => {
-    const { text } = await renderNewsletter(hostile, [hostile], config);
+    const { text } = await renderNewsletter(hostile, config);
     expect(text).toContain(`<script>alert("xss")</script>`);
     expect(text).toContain("<b>不是粗体</b> & 更多。");
     expect(text).not.toMatch(/&(lt|gt|amp|quot|#\d+);/u);
@@ -149,7 +149,7 @@ describe("the 102 KB limit", () => {
     const entries = Array.from({ length: 50 }, (_, i) => makeEntry(i + 1, { abstract: makeAbstract(3000, i + 1) }));
     expect(entries.every((e) => e.abstract.length >= 3000)).toBe(true);
     const huge = makeIssue("2021-02-01", entries);
-    const report = await renderNewsletterReport(huge, [huge], config);
+    const report = await renderNewsletterReport(huge, config);
 
     expect(report.overBudget).toBe(false);
     expect(bytes(report.content.html)).toBeLessThanOrEqual(EMAIL_BUDGET_BYTES);
@@ -173,10 +173,10 @@ describe("the 102 KB limit", () => {
     }
     expect(report.content.text).toContain("阅读全文 Read on");
 
-    const again = await renderNewsletterReport(huge, [huge], config);
+    const again = await renderNewsletterReport(huge, config);
     expect(again.content).toEqual(report.content);
 
-    const { notices } = await renderEmailFiles(huge, [huge], config);
+    const { notices } = await renderEmailFiles(huge, config);
     expect(notices).toHaveLength(1);
     expect(notices[0]).toContain("email/2021-02-01.html");
     expect(notices[0]).toContain("shortened");
@@ -190,10 +190,10 @@ describe("the 102 KB limit", () => {
       legend: sample.legend,
       imageFiles: sample.imageFiles,
     });
-    const report = await renderNewsletterReport(fifteen, [fifteen], config);
+    const report = await renderNewsletterReport(fifteen, config);
     expect(report.shortened).toEqual([]);
     expect(report.bytes).toBeLessThan(EMAIL_BUDGET_BYTES);
-    process.stdout.write(`sample ${(bytes((await renderNewsletter(sample, issues, config)).html) / 1024).toFixed(1)} KB; 15 entries ${(report.bytes / 1024).toFixed(1)} KB\n`);
+    process.stdout.write(`sample ${(bytes((await renderNewsletter(sample, config)).html) / 1024).toFixed(1)} KB; 15 entries ${(report.bytes / 1024).toFixed(1)} KB\n`);
   });
 
   it("cuts at the end of a sentence, keeping whole sentences only", () => {
@@ -217,7 +217,7 @@ describe("template errors", () => {
   async function failureOf(templatesDir: string): Promise<InputError> {
     const issues = await loadSampleIssues();
     try {
-      await renderNewsletterReport(issues[0]!, issues, config, { templatesDir });
+      await renderNewsletterReport(issues[0]!, config, { templatesDir });
     } catch (err) {
       expect(err).toBeInstanceOf(InputError);
       return err as InputError;

@@ -70,7 +70,7 @@ describe("the plain-text part of the sample", async () => {
 
   for (const issue of issues) {
     it(`${issue.date}: no line is wider than 72 columns but for a lone reference URL`, async () => {
-      const { text } = await renderNewsletter(issue, issues, config);
+      const { text } = await renderNewsletter(issue, config);
       for (const line of text.split("\n")) {
         if (displayWidth(line) > TEXT_WIDTH) expect(line, "a line over 72 columns").toMatch(/^(\[\d+\] )?\S+$/u);
       }
@@ -79,7 +79,7 @@ describe("the plain-text part of the sample", async () => {
 
   it("lists every link as a numbered reference, and each number it uses", async () => {
     const sample = issues.find((i) => i.date === "2020-10-30")!;
-    const { text } = await renderNewsletter(sample, issues, config);
+    const { text } = await renderNewsletter(sample, config);
     const [body, references] = text.split("\n链接 Links\n") as [string, string];
     const listed = new Map(references.trim().split("\n").map((l) => { const m = /^\[(\d+)\] (\S+)$/u.exec(l)!; return [Number(m[1]), m[2]!] as const; }));
     const used = new Set([...body.matchAll(/\[(\d+)\]/gu)].map((m) => Number(m[1])));

@@ -34,7 +34,7 @@ export interface SendCommandOptions {
 export async function runSend(options: SendCommandOptions): Promise<SendSummary> {
   const { config, out } = options;
   const issue = await loadIssueToSend(options.issuesDir, options.which);
-  const content = await renderNewsletter(issue, [issue], config);
+  const content = await renderNewsletter(issue, config);
   const dkim = await readDkimKey(config);
   const settings = resolveMessageSettings(config, dkim);
 
