@@ -1,7 +1,8 @@
 import type { Issue } from "../model/issue.js";
 import type { IssueRecord } from "./catalog.js";
 import type { PlanIssue } from "./plan.js";
-import { BACKLOG_MOST, BATCH_MOST, neighbours, PARALLEL_FROM, type IssueJob, type IssueWorker } from "./render-issues.js";
+import { neighbours } from "../render/issue-page.js";
+import { BACKLOG_MOST, BATCH_MOST, PARALLEL_FROM, type IssueJob, type IssueWorker } from "./render-issues.js";
 
 /** One issue as the build read it: its model if its file was parsed this time (an unchanged one's is not). */
 interface ReadIssue {
@@ -35,9 +36,9 @@ interface ReadyJob {
 export class RenderAhead {
   readonly #plan: PlanIssue;
   readonly #startWorker: () => IssueWorker | undefined;
-  /** The last two issues read: the newer one's plan waits for the issue after it. */
-  #previous: ReadIssue | undefined;
+  /** The last issue read, whose plan waits for the issue after it, and the date of the one before it. */
   #current: ReadIssue | undefined;
+  #previousDate: string | undefined;
   readonly #ready: ReadyJob[] = [];
   #worker: IssueWorker | undefined;
   /** Set when no worker can start (one core, or the TypeScript sources): nothing goes ahead. */
@@ -59,11 +60,10 @@ export class RenderAhead {
   /** The next issue read, in date order: every issue the build keeps, each once. */
   read(date: string, record: IssueRecord, issue: Issue | undefined): void {
     if (this.#unavailable) return;
-    const previous = this.#previous;
     const current = this.#current;
-    this.#previous = current;
+    if (current) this.#decide(this.#previousDate, current, date);
+    this.#previousDate = current?.date;
     this.#current = { date, record, issue };
-    if (current) this.#decide(previous, current, this.#current);
     this.#handOut();
   }
 
@@ -72,12 +72,12 @@ export class RenderAhead {
     await this.#worker?.terminate();
   }
 
-  #decide(previous: ReadIssue | undefined, current: ReadIssue, next: ReadIssue): void {
+  #decide(previous: string | undefined, current: ReadIssue, next: string): void {
     // Checked first: planning costs hashes and file checks, and in a daily build nearly every issue is unchanged.
     if (!current.issue) return;
-    const renderers = this.#plan(current.date, current.record, [previous?.date ?? null, next.date]).make.filter((name) => name !== "images");
+    const renderers = this.#plan(current.date, current.record, [previous ?? null, next]).make.filter((name) => name !== "images");
     if (renderers.length === 0) return;
-    this.#ready.push({ job: { date: current.date, renderers, neighbours: neighbours(previous?.date, next.date) }, issue: current.issue });
+    this.#ready.push({ job: { date: current.date, renderers, neighbours: neighbours(previous, next) }, issue: current.issue });
   }
 
   #handOut(): void {

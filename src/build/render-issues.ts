@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.js";
 import { compareDates } from "../model/calendar.js";
 import type { Issue } from "../model/issue.js";
 import { renderEmailFiles } from "../render/email.js";
-import { renderIssuePage, type Neighbours } from "../render/issue-page.js";
+import { neighbours, renderIssuePage, type Neighbours } from "../render/issue-page.js";
 import type { OutputFile } from "../render/output-file.js";
 import { startWorker, workerUrl } from "./worker-thread.js";
 
@@ -37,11 +37,6 @@ export interface IssueJob {
 /** The neighbours of `dates[i]` in `dates` (every issue's date, oldest first). */
 export function neighboursAt(dates: readonly string[], i: number): Neighbours {
   return neighbours(dates[i - 1], dates[i + 1]);
-}
-
-/** An issue's neighbours, either of which may be missing (the first issue, the newest). */
-export function neighbours(previous: string | undefined, next: string | undefined): Neighbours {
-  return { ...(previous ? { previous } : {}), ...(next ? { next } : {}) };
 }
 
 /** What one issue's renderers left in the staging folder, by renderer. */

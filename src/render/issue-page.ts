@@ -13,12 +13,15 @@ export interface Neighbours {
   next?: string;
 }
 
+/** An issue's neighbours, either of which may be missing (the first issue, the newest). */
+export function neighbours(previous: string | undefined, next: string | undefined): Neighbours {
+  return { ...(previous ? { previous } : {}), ...(next ? { next } : {}) };
+}
+
 /** The neighbours of the issue of `date` among `issues` (oldest first). */
 export function neighboursIn(issues: readonly { date: string }[], date: string): Neighbours {
   const index = issues.findIndex((issue) => issue.date === date);
-  const previous = index > 0 ? issues[index - 1]!.date : undefined;
-  const next = index >= 0 && index < issues.length - 1 ? issues[index + 1]!.date : undefined;
-  return { ...(previous ? { previous } : {}), ...(next ? { next } : {}) };
+  return index < 0 ? {} : neighbours(issues[index - 1]?.date, issues[index + 1]?.date);
 }
 
 /**
