@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/schema.js";
+import { compareDates } from "../model/calendar.js";
+import type { Issue } from "../model/issue.js";
 import { InputError, type Diagnostic } from "../errors.js";
 import { archiveUnits } from "../render/archive.js";
 import { forgetCompiledTemplates, readTemplateSources } from "../render/email.js";
@@ -12,9 +14,10 @@ import type { Output } from "../output.js";
 import { createProgress } from "../progress.js";
 import { encodeMonthDetails, loadCatalog, monthDetails, monthDetailsPath, StaleRecordError } from "./catalog.js";
 import { IssuesSnapshot } from "./fingerprint.js";
-import { issuePlanner, manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, yearManifestPath, type BuildPlan, type Manifest, type StoredManifest } from "./plan.js";
+import { issuePlanner, manifestFiles, OutputListing, planBuild, planUnits, readManifest, recordedFiles, RENDERER_VERSION, siteKey, yearManifestPath, type BuildPlan, type Manifest, type ManifestUnit, type StoredManifest } from "./plan.js";
+import { FeedArchiveAhead } from "./feed-archive-ahead.js";
 import { RenderAhead } from "./render-ahead.js";
-import { neighboursAt, renderIssues, startIssueWorker, type IssueJob } from "./render-issues.js";
+import { neighboursAt, renderIssue, renderIssues, startIssueWorker, type IssueJob } from "./render-issues.js";
 import { OutputStage } from "./write.js";
 
 export interface BuildOptions {
@@ -46,7 +49,10 @@ const siteRenderers: ((catalog: IssueCatalog, config: Config) => SiteUnit[])[] =
  * reaches `out/`), plan which issues and which site units changed, render
  * those, each file staged as soon as it is made (`OutputStage`), then swap
  * them all into `out/`. In a large build a worker starts rendering the
- * issues already read while the rest are still being read (`RenderAhead`).
+ * issues already read while the rest are still being read (`RenderAhead`),
+ * and each complete month of the feed archive is made as soon as it is read
+ * (`FeedArchiveAhead`): a model parsed is let go of within about a month of
+ * issues, not held to the end.
  */
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { config, outDir } = options;
@@ -88,18 +94,27 @@ async function buildChanges(options: BuildOptions, state: BuildState, distrusted
   const { config, outDir } = options;
   // Opened before reading: the worker may start rendering into it while this thread still reads (`RenderAhead`).
   const stage = OutputStage.open(outDir);
-  const ahead = new RenderAhead(issuePlanner({ output: state.output, templates: state.templates, config, previous: state.stored?.manifest }), () => startIssueWorker(config, stage.dir));
+  const previous = state.stored?.manifest;
+  const models = new Map<string, Issue>();
+  const ahead: WhileReading = {
+    render: new RenderAhead(
+      issuePlanner({ output: state.output, templates: state.templates, config, previous }),
+      () => startIssueWorker(config, stage.dir),
+      (issue, job) => renderIssue(issue, job, config, (file) => stage.add(file)),
+    ),
+    feedArchive: new FeedArchiveAhead({ config, site: siteKey(config), previous, output: state.output, stage, models }),
+    models,
+  };
   let staged: StagedBuild;
   try {
     staged = await stageChanges(options, state, distrusted, stage, ahead);
   } catch (err) {
     // The worker first: one still writing into the staging folder would leave some of it behind.
-    await ahead.stop();
+    await ahead.render.stop();
     stage.discard();
     throw err;
   }
   const { manifest, notices, plan } = staged;
-  const previous = state.stored?.manifest;
   const current = new Set(recordedFiles(manifest));
   const years = new Set(Object.keys(manifest.issues).map((date) => yearManifestPath(date.slice(0, 4))));
   const stray = strayStateFiles(outDir, (path) => current.has(path) || years.has(path));
@@ -115,8 +130,15 @@ interface StagedBuild {
   notices: string[];
 }
 
+/** What the build does while it reads the issues, and the models the catalog keeps (and they let go of). */
+interface WhileReading {
+  render: RenderAhead;
+  feedArchive: FeedArchiveAhead;
+  models: Map<string, Issue>;
+}
+
 /** Reads the issues, plans, renders what changed and stages every file, the manifest last. */
-async function stageChanges(options: BuildOptions, state: BuildState, distrusted: ReadonlySet<string>, stage: OutputStage, ahead: RenderAhead): Promise<StagedBuild> {
+async function stageChanges(options: BuildOptions, state: BuildState, distrusted: ReadonlySet<string>, stage: OutputStage, ahead: WhileReading): Promise<StagedBuild> {
   const { config, outDir } = options;
   const { templates, snapshot, inputs, stored, output } = state;
   const previous = stored?.manifest;
@@ -127,7 +149,11 @@ async function stageChanges(options: BuildOptions, state: BuildState, distrusted
     ...(previous?.siteKey === site ? { previous: { issues: previous.issues, outDir } } : {}),
     distrusted,
     out: options.out,
-    onRecord: (date, record, issue) => ahead.read(date, record, issue),
+    models: ahead.models,
+    onRecord: async (date, record, issue) => {
+      await ahead.render.read(date, record, issue);
+      ahead.feedArchive.read(date, record, issue !== undefined, ahead.render.worker !== undefined);
+    },
   });
   if (diagnostics.some((d) => d.severity === "error")) {
     throw new InputError("the build stopped: fix the errors above (`letterpress check` lists them); out/ was left as it was", diagnostics);
@@ -163,7 +189,7 @@ async function stageChanges(options: BuildOptions, state: BuildState, distrusted
   // The site's units need only the catalog: they are made while a worker renders issues.
   const siteRecords = units.map(({ recorded }) => recorded);
   const siteWork = units.flatMap(({ unit, key, recorded }, i) =>
-    recorded
+    recorded || madeAhead(unit.id, key, ahead.feedArchive.made, (made) => (siteRecords[i] = made))
       ? []
       : [
           () => {
@@ -176,16 +202,19 @@ async function stageChanges(options: BuildOptions, state: BuildState, distrusted
           },
         ],
   );
-  const left = jobsLeft(jobs, ahead.handed);
+  const left = jobsLeft(jobs, ahead.render.taken);
+  const renderedHere = ahead.render.renderedHere;
   const rendered = await renderIssues(
     left,
-    (date) => catalog.read(date),
+    (date) => ahead.render.model(date) ?? catalog.read(date),
     config,
     { dir: stage.dir, add: (file) => stage.add(file), adopt: (paths) => stage.adopt(paths) },
-    progress?.update,
+    progress && ((done) => progress.update(renderedHere.length + done)),
     siteWork,
-    ahead.worker,
+    ahead.render.worker,
   );
+  rendered.push(...renderedHere);
+  rendered.sort(compareDates);
   progress?.finish();
   for (const { date, outputs } of rendered) for (const [name, output] of Object.entries(outputs)) made(date, name, output.files, output.notices);
   units.forEach(({ unit }, i) => (manifest.site[unit.id] = siteRecords[i]!));
@@ -200,16 +229,25 @@ async function stageChanges(options: BuildOptions, state: BuildState, distrusted
 }
 
 /**
- * The jobs the worker was not handed while the build read the issues. What
- * it was handed was planned by the same planner on the same records, so it
- * must be just what the plan asks of those issues.
+ * The jobs not taken while the build read the issues (handed to the worker
+ * or rendered). What was taken was planned by the same planner on the same
+ * records, so it must be just what the plan asks of those issues.
  */
-function jobsLeft(jobs: readonly IssueJob[], handed: ReadonlyMap<string, IssueJob>): IssueJob[] {
+function jobsLeft(jobs: readonly IssueJob[], taken: ReadonlyMap<string, IssueJob>): IssueJob[] {
   const planned = new Map(jobs.map((job) => [job.date, JSON.stringify(job)]));
-  for (const [date, job] of handed) {
+  for (const [date, job] of taken) {
     if (planned.get(date) !== JSON.stringify(job)) throw new Error(`internal error: ${date} was rendered ahead as ${JSON.stringify(job)}, but planned as ${planned.get(date) ?? "nothing"}`);
   }
-  return jobs.filter((job) => !handed.has(job.date));
+  return jobs.filter((job) => !taken.has(job.date));
+}
+
+/** Whether the unit was made while reading (`FeedArchiveAhead`): then `use` gets its record. The same unit planned again must have the same key. */
+function madeAhead(id: string, key: string, made: ReadonlyMap<string, ManifestUnit>, use: (made: ManifestUnit) => void): boolean {
+  const unit = made.get(id);
+  if (!unit) return false;
+  if (unit.key !== key) throw new Error(`internal error: ${id} was made while reading with the key ${unit.key}, but planned with ${key}`);
+  use(unit);
+  return true;
 }
 
 /**

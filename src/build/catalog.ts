@@ -71,8 +71,15 @@ export interface CatalogInputs {
   distrusted?: ReadonlySet<string>;
   /** Where to show progress when many files are to be read. */
   out?: Output;
-  /** Told of each issue kept, in date order, as soon as it is read: its model if its file was parsed (`RenderAhead`). */
-  onRecord?: (date: string, record: IssueRecord, issue: Issue | undefined) => void;
+  /** Told of each issue kept, in date order, as soon as it is read: its model if its file was parsed (`RenderAhead`, `FeedArchiveAhead`). Awaited before the next is read. */
+  onRecord?: (date: string, record: IssueRecord, issue: Issue | undefined) => void | Promise<void>;
+  /**
+   * Where the catalog keeps the models it parsed, by date, for `load` and
+   * `read` (by default a map of its own). The build's, so that what it does
+   * while reading can take out the models nothing will ask for again: one
+   * it no longer holds is parsed again if asked for.
+   */
+  models?: Map<string, Issue>;
 }
 
 /** From this many files to read, the catalog shows its progress. */
@@ -92,7 +99,7 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
   const diagnostics = [...found.diagnostics];
   const records = new Map<string, IssueRecord>();
   const reread = new Set<string>();
-  const loaded = new Map<string, Issue>();
+  const loaded = inputs.models ?? new Map<string, Issue>();
   const details = new Map<string, ArchiveDetails>();
   const digests = new Map<string, { digest: DigestFile; imageFiles: string[] }>();
 
@@ -114,7 +121,7 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
       const warnings = earlier.warnings.map((w) => ({ ...w, where: { ...w.where, file: digest.file } }));
       const record = { source: earlier.source, images, warnings, summary: earlier.summary };
       records.set(digest.date, record);
-      inputs.onRecord?.(digest.date, record, undefined);
+      await inputs.onRecord?.(digest.date, record, undefined);
       diagnostics.push(...warnings);
       continue;
     }
@@ -134,7 +141,7 @@ export async function loadCatalog(inputs: CatalogInputs): Promise<LoadedCatalog>
       summary: listing.summary,
     };
     records.set(digest.date, record);
-    inputs.onRecord?.(digest.date, record, parsed.issue);
+    await inputs.onRecord?.(digest.date, record, parsed.issue);
   }
   progress?.finish();
 
@@ -194,7 +201,7 @@ function readMonthDetails(outDir: string, month: string): MonthDetails | undefin
 }
 
 /** The issue's model is made from its file's bytes and the names of its images; the key changes with either. */
-function contentKey(record: IssueRecord): string {
+export function contentKey(record: IssueRecord): string {
   return keyOf([record.source.name, record.source.sha256, record.images.map((i) => i.name)]);
 }
 

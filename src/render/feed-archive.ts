@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import type { Issue } from "../model/issue.js";
 import { MAIN_FEED_PATHS, issueItem, newestFirst, siteFeed, type FeedDocument } from "./feed-document.js";
 import { byPeriod, type CatalogedIssue, type IssueCatalog } from "./site-unit.js";
 import { siteUrl } from "./urls.js";
@@ -41,29 +42,35 @@ export interface FeedArchivePage {
 export function archiveFeeds(catalog: IssueCatalog, config: Config): FeedArchive {
   const byMonth = byPeriod(catalog.issues, "month");
   const months = [...byMonth.keys()].sort();
-  const current = siteUrl(config, MAIN_FEED_PATHS.atom);
-  const pages = months.map((month, k): FeedArchivePage => {
-    const issues = byMonth.get(month)!;
-    const older = months[k - 1];
-    const newer = months[k + 1];
-    return {
-      month,
-      issues,
-      ...(older ? { older } : {}),
-      ...(newer ? { newer } : {}),
-      document() {
-        const items = newestFirst(issues.map((issue) => catalog.load(issue.date))).map((issue) => issueItem(issue, config));
-        const doc = siteFeed(config, { atom: archivePath(month) }, `${config.site.title} · ${month}`, items, items[0]!.published);
-        doc.archive = {
-          isArchive: true,
-          current,
-          ...(older ? { prevArchive: siteUrl(config, archivePath(older)) } : {}),
-          ...(newer ? { nextArchive: siteUrl(config, archivePath(newer)) } : {}),
-        };
-        return doc;
-      },
-    };
-  });
+  const pages = months.map((month, k) => archivePage(month, byMonth.get(month)!, months[k - 1], months[k + 1], (date) => catalog.load(date), config));
   const newest = months.at(-1);
   return { pages, ...(newest ? { newestPage: siteUrl(config, archivePath(newest)) } : {}) };
+}
+
+/** One month's page: its issues (oldest first, each loaded by `load` when the page is made) and the months before and after it that have issues. */
+export function archivePage(
+  month: string,
+  issues: CatalogedIssue[],
+  older: string | undefined,
+  newer: string | undefined,
+  load: (date: string) => Issue,
+  config: Config,
+): FeedArchivePage {
+  return {
+    month,
+    issues,
+    ...(older ? { older } : {}),
+    ...(newer ? { newer } : {}),
+    document() {
+      const items = newestFirst(issues.map((issue) => load(issue.date))).map((issue) => issueItem(issue, config));
+      const doc = siteFeed(config, { atom: archivePath(month) }, `${config.site.title} · ${month}`, items, items[0]!.published);
+      doc.archive = {
+        isArchive: true,
+        current: siteUrl(config, MAIN_FEED_PATHS.atom),
+        ...(older ? { prevArchive: siteUrl(config, archivePath(older)) } : {}),
+        ...(newer ? { nextArchive: siteUrl(config, archivePath(newer)) } : {}),
+      };
+      return doc;
+    },
+  };
 }

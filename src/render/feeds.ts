@@ -2,7 +2,7 @@ import { Feed, type Item } from "feed";
 import type { Config } from "../config/schema.js";
 import type { Issue } from "../model/issue.js";
 import type { PublishedAt } from "./dates.js";
-import { archiveFeeds } from "./feed-archive.js";
+import { archiveFeeds, type FeedArchivePage } from "./feed-archive.js";
 import { categoryFeedIssues, categoryFeeds, mainFeed, type FeedDocument } from "./feed-document.js";
 import { FEED_STYLESHEET, FEED_STYLESHEET_PATH } from "./feed-stylesheet.js";
 import { renderJsonFeed } from "./json-feed.js";
@@ -49,15 +49,18 @@ export function feedUnits(catalog: IssueCatalog, config: Config): SiteUnit[] {
         for (const doc of categoryFeeds(load(inCategoryFeeds), config)) yield* writeDocument(doc);
       },
     },
-    ...archive.pages.map(
-      (page): SiteUnit => ({
-        id: `feed-archive:${page.month}`,
-        inputs: { issues: contentKeys(page.issues), older: page.older ?? null, newer: page.newer ?? null },
-        render: () => writeDocument(page.document()),
-      }),
-    ),
+    ...archive.pages.map(archivePageUnit),
     { id: "feed:stylesheet", inputs: null, render: () => [{ path: FEED_STYLESHEET_PATH, contents: FEED_STYLESHEET }] },
   ];
+}
+
+/** One month of the feed archive, as a unit: made again when its issues or its neighbouring months change. */
+export function archivePageUnit(page: FeedArchivePage): SiteUnit {
+  return {
+    id: `feed-archive:${page.month}`,
+    inputs: { issues: contentKeys(page.issues), older: page.older ?? null, newer: page.newer ?? null },
+    render: () => writeDocument(page.document()),
+  };
 }
 
 /** A feed in each of its formats. */
