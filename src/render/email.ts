@@ -10,10 +10,10 @@ import { keyOf } from "../hash.js";
 import type { Issue } from "../model/issue.js";
 import { readCompiledTemplate, writeCompiledTemplate } from "./compiled-cache.js";
 import { compileFastFill, NeedsLiquidJS, type FastFill } from "./liquid-fast-fill.js";
-import { breakLongHtmlLines } from "./html-lines.js";
+import { breakLongHtmlLinesInPieces } from "./html-lines.js";
 import { viewIssue, type EntryView, type IssueView } from "./issue-view.js";
-import { fillUnsubscribeUrl, UNSUBSCRIBE_URL_PLACEHOLDER, type NewsletterContent } from "./newsletter.js";
-import type { OutputFile } from "./output-file.js";
+import { fillUnsubscribeUrlInPieces, UNSUBSCRIBE_URL_PLACEHOLDER, urlInHtml, type NewsletterContent } from "./newsletter.js";
+import { textPieces, type OutputFile } from "./output-file.js";
 import { renderPlainText } from "./plain-text.js";
 import { siteUrl } from "./urls.js";
 
@@ -34,7 +34,9 @@ import { siteUrl } from "./urls.js";
  * 4. break the lines over RFC 5322's 998 octets (an abstract is one line)
  *    at spaces where a newline renders the same (`breakLongHtmlLines`), so
  *    the sender can send the HTML as it is (8bit) instead of
- *    quoted-printable; a space for a newline, the size is unchanged.
+ *    quoted-printable; a space for a newline, the size is unchanged. The
+ *    build's archive copy stays in the pieces between the breaks, written
+ *    out as they are (`renderEmailFiles`).
  * MJML runs once, so an issue costs one fill (about 0.14 ms; LiquidJS's own
  * render takes 1.3) instead of an MJML compile.
  */
@@ -77,6 +79,18 @@ export async function renderNewsletter(issue: Issue, config: Config): Promise<Ne
 }
 
 export async function renderNewsletterReport(issue: Issue, config: Config, options: { templatesDir?: string } = {}): Promise<NewsletterRendering> {
+  const { content, htmlPieces, ...report } = await renderNewsletterInPieces(issue, config, options);
+  const { date, subject, text, webUrl } = content;
+  return { content: { date, subject, html: htmlPieces.length === 1 ? htmlPieces[0]! : htmlPieces.join(""), text, webUrl }, ...report };
+}
+
+/** A rendering whose HTML is still in pieces (`breakLongHtmlLinesInPieces`): what the build writes out as it is. */
+interface NewsletterInPieces extends Omit<NewsletterRendering, "content"> {
+  content: Omit<NewsletterContent, "html">;
+  htmlPieces: string[];
+}
+
+async function renderNewsletterInPieces(issue: Issue, config: Config, options: { templatesDir?: string } = {}): Promise<NewsletterInPieces> {
   const template = await loadNewsletterTemplate(options.templatesDir ?? config.templates ?? DEFAULT_TEMPLATES_DIR);
   const view = viewIssue(issue, config);
   const fill = (v: IssueView) => fillNewsletter(template, v, config);
@@ -112,10 +126,11 @@ export async function renderNewsletterReport(issue: Issue, config: Config, optio
     }
   }
   // The same bytes: each break is a newline in place of a space.
-  html = breakLongHtmlLines(html);
+  const htmlPieces = breakLongHtmlLinesInPieces(html);
   const text = renderPlainText(finalView, { unsubscribeUrl: UNSUBSCRIBE_URL_PLACEHOLDER });
   return {
-    content: { date: issue.date, subject: view.title, html, text, webUrl: view.webUrl },
+    content: { date: issue.date, subject: view.title, text, webUrl: view.webUrl },
+    htmlPieces,
     shortened: allEntryViews(finalView).filter((e) => e.shortened),
     bytes,
     overBudget,
@@ -128,8 +143,8 @@ export async function renderNewsletterReport(issue: Issue, config: Config, optio
  * recipient's own link will go, so the archive copy holds no dead link.
  */
 export async function renderEmailFiles(issue: Issue, config: Config): Promise<{ files: OutputFile[]; notices: string[] }> {
-  const report = await renderNewsletterReport(issue, config);
-  const archived = fillUnsubscribeUrl(report.content, siteUrl(config, "unsubscribe"));
+  const report = await renderNewsletterInPieces(issue, config);
+  const unsubscribe = siteUrl(config, "unsubscribe");
   const notices: string[] = [];
   const kb = (report.bytes / 1024).toFixed(1);
   if (report.overBudget) {
@@ -140,8 +155,9 @@ export async function renderEmailFiles(issue: Issue, config: Config): Promise<{ 
   }
   return {
     files: [
-      { path: `email/${issue.date}.html`, contents: archived.html },
-      { path: `email/${issue.date}.txt`, contents: archived.text },
+      // In pieces, as rendered: the documents are not copied again to be written (`fillUnsubscribeUrlInPieces`).
+      { path: `email/${issue.date}.html`, contents: textPieces(...fillUnsubscribeUrlInPieces(report.htmlPieces, urlInHtml(unsubscribe))) },
+      { path: `email/${issue.date}.txt`, contents: textPieces(...fillUnsubscribeUrlInPieces([report.content.text], unsubscribe)) },
     ],
     notices,
   };

@@ -37,20 +37,32 @@ import { linesOver, MAX_LINE_OCTETS, type LineSpan } from "./newsletter.js";
  * A CRLF document gets LF breaks; the sender writes every line break as CRLF.
  */
 export function breakLongHtmlLines(html: string, limit: number = MAX_LINE_OCTETS): string {
+  const pieces = breakLongHtmlLinesInPieces(html, limit);
+  return pieces.length === 1 ? pieces[0]! : pieces.join("");
+}
+
+/**
+ * `breakLongHtmlLines`, as the document's pieces in order: the text between
+ * the breaks (views into `html`, not copies), each break a "\n" of its own.
+ * For a writer that takes text in pieces (`TextPieces`): joined, a
+ * newsletter is a string of 50,000–70,000 characters made only to be
+ * written out, and one of over 64,000 (two bytes each) takes pages of
+ * memory of its own, mapped and unmapped for it.
+ */
+export function breakLongHtmlLinesInPieces(html: string, limit: number = MAX_LINE_OCTETS): string[] {
   const longLines = linesOver(html, limit);
-  if (longLines.length === 0) return html;
+  if (longLines.length === 0) return [html];
   const texts = new TextReader(html, longLines).read();
-  if (!texts) return html;
+  if (!texts) return [html];
   const breaks = chooseBreaks(html, longLines, texts, limit);
-  if (breaks.length === 0) return html;
   const pieces: string[] = [];
   let from = 0;
   for (const at of breaks) {
-    pieces.push(html.slice(from, at));
+    pieces.push(html.slice(from, at), "\n");
     from = at + 1;
   }
-  pieces.push(html.slice(from));
-  return pieces.join("\n");
+  pieces.push(from === 0 ? html : html.slice(from));
+  return pieces;
 }
 
 /** A run of text (between two pieces of markup) in a long line, whose spaces may be broken. */

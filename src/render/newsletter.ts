@@ -52,10 +52,32 @@ export function linesOver(text: string, limit: number = MAX_LINE_OCTETS): LineSp
 export const UNSUBSCRIBE_URL_PLACEHOLDER = "https://unsubscribe.letterpress.invalid/";
 
 export function fillUnsubscribeUrl(content: NewsletterContent, url: string): NewsletterContent {
-  const escapedForHtml = url.replaceAll("&", "&amp;").replaceAll('"', "&quot;");
   return {
     ...content,
-    html: content.html.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, escapedForHtml),
+    html: content.html.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, urlInHtml(url)),
     text: content.text.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, url),
   };
+}
+
+/** The URL as the HTML carries it: in a double-quoted attribute value. */
+export function urlInHtml(url: string): string {
+  return url.replaceAll("&", "&amp;").replaceAll('"', "&quot;");
+}
+
+/**
+ * Text in pieces with `url` (as the text carries it: `urlInHtml` for the
+ * HTML) where the placeholder is, in pieces still: each piece is split at
+ * the placeholder, not copied. For the build's archive copy, written out as
+ * pieces (`TextPieces`). The placeholder must lie within one piece.
+ */
+export function fillUnsubscribeUrlInPieces(pieces: readonly string[], url: string): string[] {
+  const filled: string[] = [];
+  for (const piece of pieces) {
+    const around = piece.split(UNSUBSCRIBE_URL_PLACEHOLDER);
+    for (const [i, part] of around.entries()) {
+      if (i > 0) filled.push(url);
+      if (part) filled.push(part);
+    }
+  }
+  return filled;
 }

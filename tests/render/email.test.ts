@@ -15,7 +15,7 @@ import {
 } from "../../src/render/email.js";
 import { issueTitle } from "../../src/render/issue-view.js";
 import { neighboursIn, renderIssuePage } from "../../src/render/issue-page.js";
-import { fillUnsubscribeUrl, UNSUBSCRIBE_URL_PLACEHOLDER } from "../../src/render/newsletter.js";
+import { fillUnsubscribeUrl, fillUnsubscribeUrlInPieces, UNSUBSCRIBE_URL_PLACEHOLDER, urlInHtml } from "../../src/render/newsletter.js";
 import { loadSampleIssues, makeAbstract, makeEntry, makeIssue, testConfig, visibleText } from "./email-fixtures.js";
 
 const config = testConfig();
@@ -98,6 +98,18 @@ describe("the newsletter of the sample issues", async () => {
       expect(String(f.contents)).not.toContain("letterpress.invalid");
       expect(String(f.contents)).toContain("https://example.org/digest/unsubscribe");
     }
+    // Written in pieces, as rendered: the same text as the sender's content with the site's unsubscribe page filled in.
+    const archived = fillUnsubscribeUrl(content, "https://example.org/digest/unsubscribe");
+    expect(String(files[0]!.contents)).toBe(archived.html);
+    expect(String(files[1]!.contents)).toBe(archived.text);
+  });
+
+  it("fills the unsubscribe URL into text in pieces as into the whole text, without joining the pieces", () => {
+    const url = "https://example.org/u?t=1&x=2";
+    const pieces = [`<a href="${UNSUBSCRIBE_URL_PLACEHOLDER}">a</a> `, "\n", `${UNSUBSCRIBE_URL_PLACEHOLDER}b${UNSUBSCRIBE_URL_PLACEHOLDER}`, "\n", "end"];
+    const whole = pieces.join("");
+    expect(fillUnsubscribeUrlInPieces(pieces, urlInHtml(url)).join("")).toBe(whole.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, "https://example.org/u?t=1&amp;x=2"));
+    expect(fillUnsubscribeUrlInPieces(pieces, url)).toEqual(['<a href="', url, '">a</a> ', "\n", url, "b", url, "\n", "end"]);
   });
 
   it("renders the same bytes every time", async () => {

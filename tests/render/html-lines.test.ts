@@ -2,7 +2,7 @@ import { parse, type DefaultTreeAdapterMap } from "parse5";
 import { describe, expect, it } from "vitest";
 import { fitsEightBit } from "../../src/deliver/template.js";
 import { renderNewsletter } from "../../src/render/email.js";
-import { breakLongHtmlLines } from "../../src/render/html-lines.js";
+import { breakLongHtmlLines, breakLongHtmlLinesInPieces } from "../../src/render/html-lines.js";
 import { fillNewsletterTemplate, loadSampleIssues, makeAbstract, makeEntry, makeIssue, testConfig } from "./email-fixtures.js";
 
 const octets = (text: string) => Buffer.byteLength(text, "utf8");
@@ -54,6 +54,18 @@ describe("breakLongHtmlLines", () => {
       const nextWord = brokenLines[i + 1]!.split(" ")[0]!;
       expect(octets(`${line} ${nextWord}`), `line ${i + 1}`).toBeGreaterThan(998);
     });
+  });
+
+  it("gives the same document in pieces: the text between the breaks, each break a newline of its own", () => {
+    const html = `<div><p>${makeAbstract(5000, 7)}</p></div>\n<p>short</p>\n`;
+    const pieces = breakLongHtmlLinesInPieces(html);
+    expect(pieces.join("")).toBe(breakLongHtmlLines(html));
+    const breaks = pieces.filter((_, i) => i % 2 === 1);
+    expect(breaks.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(breaks)).toEqual(new Set(["\n"]));
+    expect(pieces.filter((_, i) => i % 2 === 0).every((piece) => !piece.includes("\n") || piece === pieces.at(-1))).toBe(true);
+    // Nothing to break: the document itself, one piece.
+    expect(breakLongHtmlLinesInPieces("<p>short</p>\n")).toEqual(["<p>short</p>\n"]);
   });
 
   it("never breaks a space with an East Asian wide character on either side, even across markup or written as a reference", () => {
