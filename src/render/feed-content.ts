@@ -30,12 +30,13 @@ export function titleIssue(issue: Issue): string {
 }
 
 export function renderIssueContent(issue: Issue, config: Config): string {
+  // One list of lines for the whole issue, joined once: the feed archive makes this for every issue.
   const parts: string[] = [];
   if (issue.summary) parts.push(`<p>${escapeMarkup(issue.summary)}</p>`);
-  for (const entry of issue.entries) parts.push(renderEntry(issue, entry, config, "h2"));
+  for (const entry of issue.entries) renderEntry(issue, entry, config, "h2", parts);
   if (issue.extras.length > 0) {
     if (issue.extrasHeading) parts.push(`<h2>${escapeMarkup(issue.extrasHeading)}</h2>`);
-    for (const entry of issue.extras) parts.push(renderEntry(issue, entry, config, "h3"));
+    for (const entry of issue.extras) renderEntry(issue, entry, config, "h3", parts);
   }
   if (issue.starNote) parts.push(`<p><small>${escapeMarkup(issue.starNote)}</small></p>`);
   parts.push(`<p><a href="${escapeMarkup(issueUrl(config, issue.date))}">${escapeMarkup(issue.date)}</a></p>`);
@@ -44,8 +45,10 @@ export function renderIssueContent(issue: Issue, config: Config): string {
 
 /** One entry on its own (the category feeds), with a link back to its issue. */
 export function renderEntryContent(issue: Issue, entry: Entry, config: Config): string {
-  const back = `<p><a href="${escapeMarkup(issueUrl(config, issue.date))}">${escapeMarkup(titleIssue(issue))}</a></p>`;
-  return `${renderEntry(issue, entry, config, "h2")}\n${back}`;
+  const parts: string[] = [];
+  renderEntry(issue, entry, config, "h2", parts);
+  parts.push(`<p><a href="${escapeMarkup(issueUrl(config, issue.date))}">${escapeMarkup(titleIssue(issue))}</a></p>`);
+  return parts.join("\n");
 }
 
 /** `1、[LG] ★ Title`: the entry's heading as the editor numbered, tagged and starred it. */
@@ -57,8 +60,9 @@ export function headingOf(issue: Issue, entry: Entry): string {
   return `${number}${tag}${stars}${entry.title}`;
 }
 
-function renderEntry(issue: Issue, entry: Entry, config: Config, level: "h2" | "h3"): string {
-  const parts = [`<${level}>${escapeMarkup(headingOf(issue, entry))}</${level}>`];
+/** The entry's lines of HTML, added to `parts`. */
+function renderEntry(issue: Issue, entry: Entry, config: Config, level: "h2" | "h3", parts: string[]): void {
+  parts.push(`<${level}>${escapeMarkup(headingOf(issue, entry))}</${level}>`);
   if (entry.chineseTitle) parts.push(`<p><strong>${escapeMarkup(entry.chineseTitle)}</strong></p>`);
   if (entry.authors.length > 0) parts.push(`<p>${escapeMarkup(entry.authors.join(", "))}</p>`);
   if (entry.affiliations.length > 0) parts.push(`<p><em>${escapeMarkup(entry.affiliations.join(" & "))}</em></p>`);
@@ -78,7 +82,6 @@ function renderEntry(issue: Issue, entry: Entry, config: Config, level: "h2" | "
   for (const name of new Set(entry.images)) {
     if (issue.imageFiles.includes(name)) parts.push(`<p><img src="${escapeMarkup(imageUrl(config, issue.date, name))}" alt=""></p>`);
   }
-  return parts.join("\n");
 }
 
 /**
