@@ -22,7 +22,8 @@ export interface FeedArchiveAheadInputs {
 /** The month being read. */
 interface OpenMonth {
   month: string;
-  issues: CatalogedIssue[];
+  /** Its issues' records, by date; made into the catalog's entries only for a page made here (a daily build makes none). */
+  records: [string, IssueRecord][];
   /** Whether every issue of it so far was parsed this time. */
   parsed: boolean;
 }
@@ -68,15 +69,16 @@ export class FeedArchiveAhead {
         if (active && open.parsed) this.#finish(open, month);
         this.#older = open.month;
       }
-      this.#open = { month, issues: [], parsed: true };
+      this.#open = { month, records: [], parsed: true };
     }
-    this.#open!.issues.push({ date, contentKey: contentKey(record), summary: record.summary });
+    this.#open!.records.push([date, record]);
     this.#open!.parsed &&= parsed;
   }
 
   #finish(month: OpenMonth, newer: string): void {
     const { config, site, previous, output, stage, models } = this.#inputs;
-    const page = archivePage(month.month, month.issues, this.#older, newer, (date) => heldModel(models, date), config);
+    const issues: CatalogedIssue[] = month.records.map(([date, record]) => ({ date, contentKey: contentKey(record), summary: record.summary }));
+    const page = archivePage(month.month, issues, this.#older, newer, (date) => heldModel(models, date), config);
     const [{ unit, key, recorded }] = planUnits([archivePageUnit(page)], site, output, previous) as [ReturnType<typeof planUnits>[number]];
     if (!recorded) {
       const files: string[] = [];
@@ -86,7 +88,7 @@ export class FeedArchiveAhead {
       }
       this.made.set(unit.id, { key, files });
     }
-    for (const issue of month.issues) models.delete(issue.date);
+    for (const [date] of month.records) models.delete(date);
   }
 }
 
