@@ -35,6 +35,17 @@ describe("wrap", () => {
     expect(wrap("aaa bbb ccc", { width: 9, first: "1. ", indent: "   " })).toEqual(["1. aaa", "   bbb", "   ccc"]);
   });
 
+  it("collapses any run of white space to one space and trims the ends, in ASCII text and any other", () => {
+    const words = ["the", "quick", "brown", "fox", "jumps"];
+    const single = wrap(words.join(" "), { width: 15 });
+    for (const gap of ["  ", "\t", " \n ", "\u3000", "\u00a0", " \r\n\t "]) {
+      expect(wrap(words.join(gap), { width: 15 }), JSON.stringify(gap)).toEqual(single);
+      expect(wrap(`${gap}${words.join(" ")}${gap}`, { width: 15 }), JSON.stringify(gap)).toEqual(single);
+    }
+    expect(wrap(" 模型  训练 ", { width: 15 })).toEqual(["模型 训练"]);
+    expect(wrap("   ", { width: 15 })).toEqual([""]);
+  });
+
   it("wraps a paragraph of thousands of units as it wraps each of its parts, and the next paragraph after it as on its own", () => {
     // 3,000 CJK characters, then words: past the first sizes of the unit list wrap reuses between calls.
     const wide = "模型".repeat(1_500);
