@@ -52,8 +52,6 @@ export class RenderAhead {
   #current: ReadIssue | undefined;
   #previousDate: string | undefined;
   readonly #ready: ReadyJob[] = [];
-  /** The models of `#ready`, by date. */
-  readonly #readyModels = new Map<string, Issue>();
   #worker: IssueWorker | undefined;
   /** Set when no worker can start (one core, or the TypeScript sources): nothing goes ahead. */
   #unavailable = false;
@@ -76,7 +74,7 @@ export class RenderAhead {
 
   /** The model of an issue that was made ready and not taken: for the build's own pass. */
   model(date: string): Issue | undefined {
-    return this.#readyModels.get(date);
+    return this.#ready.find((ready) => ready.job.date === date)?.issue;
   }
 
   /** The next issue read, in date order: every issue the build keeps, each once. */
@@ -104,7 +102,6 @@ export class RenderAhead {
     const renderers = this.#plan(current.date, current.record, [previous ?? null, next]).make.filter((name) => name !== "images");
     if (renderers.length === 0) return;
     this.#ready.push({ job: { date: current.date, renderers, neighbours: neighbours(previous, next) }, issue: current.issue });
-    this.#readyModels.set(current.date, current.issue);
   }
 
   #handOut(): void {
@@ -114,7 +111,6 @@ export class RenderAhead {
       if (!this.#worker) {
         this.#unavailable = true;
         this.#ready.length = 0;
-        this.#readyModels.clear();
         return;
       }
     }
@@ -127,10 +123,7 @@ export class RenderAhead {
   /** The oldest `count` ready jobs (fewer if fewer wait), taken out of the queue. */
   #take(count: number): ReadyJob[] {
     const taken = this.#ready.splice(0, count);
-    for (const { job } of taken) {
-      this.taken.set(job.date, job);
-      this.#readyModels.delete(job.date);
-    }
+    for (const { job } of taken) this.taken.set(job.date, job);
     return taken;
   }
 }

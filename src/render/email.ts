@@ -81,7 +81,7 @@ export async function renderNewsletter(issue: Issue, config: Config): Promise<Ne
 export async function renderNewsletterReport(issue: Issue, config: Config, options: { templatesDir?: string } = {}): Promise<NewsletterRendering> {
   const { content, htmlPieces, ...report } = await renderNewsletterInPieces(issue, config, options);
   const { date, subject, text, webUrl } = content;
-  return { content: { date, subject, html: htmlPieces.length === 1 ? htmlPieces[0]! : htmlPieces.join(""), text, webUrl }, ...report };
+  return { content: { date, subject, html: htmlPieces.join(""), text, webUrl }, ...report };
 }
 
 /** A rendering whose HTML is still in pieces (`breakLongHtmlLinesInPieces`): what the build writes out as it is. */

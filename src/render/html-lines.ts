@@ -37,8 +37,7 @@ import { linesOver, MAX_LINE_OCTETS, type LineSpan } from "./newsletter.js";
  * A CRLF document gets LF breaks; the sender writes every line break as CRLF.
  */
 export function breakLongHtmlLines(html: string, limit: number = MAX_LINE_OCTETS): string {
-  const pieces = breakLongHtmlLinesInPieces(html, limit);
-  return pieces.length === 1 ? pieces[0]! : pieces.join("");
+  return breakLongHtmlLinesInPieces(html, limit).join("");
 }
 
 /**
